@@ -1,0 +1,55 @@
+"""Response builders shared by the plugins: JSON with TensorBoard's non-finite spelling, CSV, downloads."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+from fastapi.responses import Response
+
+_NON_FINITE_NAMES = {math.inf: "Infinity", -math.inf: "-Infinity"}
+
+
+def json_response(payload: Any, headers: dict[str, str] | None = None) -> Response:
+    """JSON body written by json.dumps: NaN/Infinity/-Infinity as bare tokens, big ints exact."""
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return Response(body.encode("utf-8"), media_type="application/json", headers=headers)
+
+
+def finite_or_names(values: np.ndarray) -> list:
+    """Values as a list, non-finite ones spelled as the strings "NaN", "Infinity", "-Infinity"."""
+    out = values.tolist()
+    if np.isfinite(values).all():
+        return out
+    for i in np.flatnonzero(~np.isfinite(values)).tolist():
+        v = out[i]
+        out[i] = "NaN" if v != v else _NON_FINITE_NAMES[v]
+    return out
+
+
+def csv_text(header: Iterable[str], columns: Iterable[Iterable[Any]]) -> str:
+    """CSV text: a header line then one line per row of the zipped columns (floats as repr)."""
+    lines = [",".join(_csv_cell(h) for h in header)]
+    lines.extend(",".join(_csv_cell(c) for c in row) for row in zip(*columns))
+    return "\n".join(lines) + "\n"
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, str):
+        if any(ch in value for ch in ',"\n\r'):
+            return '"' + value.replace('"', '""') + '"'
+        return value
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def attachment(body: str | bytes, media_type: str, filename: str) -> Response:
+    """A download response; the filename is sanitised to ASCII with a UTF-8 variant alongside."""
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("._") or "download"
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})

@@ -1,0 +1,3 @@
+"""random_ops: declarations come from its author."""
+
+__all__: list[str] = []

@@ -1,0 +1,63 @@
+"""The op table: each op declared once, with its TF type name, attrs, shape and dtype inference,
+forward kernel and gradient rule side by side.
+
+    @op_def
+    class MatMul:
+        attrs = {"transpose_a": False, "transpose_b": False}
+        def shape(op): ...            # -> TensorShape, or a list of them for several outputs
+        def forward(k, a, b): ...     # k: KernelContext (k.xp, k.attrs, ...); returns an array or a tuple
+        def grad(op, g): ...          # builds the input gradients as graph tensors (None where there is none)
+
+Optional members: `dtype(op)` (default: attr "T", else the first input's base dtype; a list for several
+outputs), `default_name` (the op name TF gives when none is passed, e.g. "add" for Add), `stateful`
+(never merged or skipped: variables, random ops), `graph_attrs(op)` (extra attrs for the GraphDef).
+An op with no `grad` is not differentiable: tf.gradients stops there.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class OpDef:
+    type: str
+    shape: Callable
+    forward: Callable | None
+    grad: Callable | None = None
+    dtype: Callable | None = None
+    attrs: dict = field(default_factory=dict)
+    default_name: str | None = None
+    stateful: bool = False
+    graph_attrs: Callable | None = None
+
+
+OPS: dict[str, OpDef] = {}
+
+
+def op_def(cls) -> type:
+    """Registers the op declared by a class body (see the module docstring)."""
+    body = vars(cls)
+    name = body.get("type", cls.__name__)
+    if name in OPS:
+        raise ValueError(f"Op {name!r} is declared twice")
+    OPS[name] = OpDef(
+        type=name,
+        shape=body["shape"],
+        forward=body.get("forward"),
+        grad=body.get("grad"),
+        dtype=body.get("dtype"),
+        attrs=dict(body.get("attrs", {})),
+        default_name=body.get("default_name"),
+        stateful=body.get("stateful", False),
+        graph_attrs=body.get("graph_attrs"),
+    )
+    return cls
+
+
+def get_op_def(op_type: str) -> OpDef:
+    """The declaration of an op type; KeyError names the unknown type."""
+    try:
+        return OPS[op_type]
+    except KeyError:
+        raise KeyError(f"No op named {op_type!r} is registered") from None

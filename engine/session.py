@@ -1,0 +1,417 @@
+"""Sessions: `Session.run` compiles the subgraph a (fetches, feeds) signature needs into a cached plan,
+then executes it as one Python call per op, releasing intermediates after their last use."""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+
+import numpy as np
+
+from . import errors
+from .backends import get_backend, gpu_available
+from .graph import Graph, Operation, Tensor, get_default_graph
+
+# TF's own spellings of dtypes in kernel error messages.
+_TF_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
+
+
+class ConfigProto:
+    """`tf.ConfigProto`: the session options tlboard honours (placement); others are accepted and kept."""
+
+    def __init__(self, allow_soft_placement: bool = False, log_device_placement: bool = False,
+                 device_count: dict | None = None, **kwargs):
+        self.allow_soft_placement = allow_soft_placement
+        self.log_device_placement = log_device_placement
+        self.device_count = dict(device_count or {})
+        self.gpu_options = kwargs.pop("gpu_options", None)
+        self.extra = kwargs
+
+
+class GPUOptions:
+    """`tf.GPUOptions`: accepted for compatibility."""
+
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+
+
+class KernelContext:
+    """What a forward kernel sees: its op, attrs, the backend (`b`, `xp`) and the session's state."""
+
+    __slots__ = ("op", "attrs", "b", "xp", "session", "vars", "cache", "_rng")
+
+    def __init__(self, op: Operation, backend, session: BaseSession):
+        self.op = op
+        self.attrs = op.attrs
+        self.b = backend
+        self.xp = backend.xp
+        self.session = session
+        self.vars = session._vars
+        self.cache: dict = {}
+        self._rng = None
+
+    @property
+    def rng(self):
+        if self._rng is None:
+            self._rng = self.session._rng_for(self.op, self.b)
+        return self._rng
+
+
+class _Plan:
+    __slots__ = ("steps", "n_slots", "feed_slots", "fetch_slots", "fetch_backends")
+
+
+class _FetchStructure:
+    """Flattens nested fetches (lists, tuples, namedtuples, dicts) and rebuilds results in that shape."""
+
+    def __init__(self, graph: Graph, fetches):
+        self.graph = graph
+        self.elements: list = []
+        self.index: dict = {}
+        self.template = self._flatten(fetches)
+
+    def _flatten(self, f):
+        if f is None:
+            raise TypeError(f"Fetch argument {f!r} has invalid type {type(f)}")
+        if isinstance(f, Mapping):
+            return (type(f), [(k, self._flatten(v)) for k, v in f.items()])
+        if isinstance(f, tuple) and hasattr(f, "_fields"):
+            return ("namedtuple", type(f), [self._flatten(v) for v in f])
+        if isinstance(f, list | tuple):
+            return (type(f), [self._flatten(v) for v in f])
+        try:
+            el = self.graph.as_graph_element(f)
+        except (TypeError, ValueError, KeyError) as e:
+            raise type(e)(f"Fetch argument {f!r} cannot be interpreted as a Tensor. ({e})") from None
+        if el not in self.index:
+            self.index[el] = len(self.elements)
+            self.elements.append(el)
+        return ("leaf", self.index[el])
+
+    def build(self, values):
+        return self._build(self.template, values)
+
+    def _build(self, t, values):
+        kind = t[0]
+        if kind == "leaf":
+            return values[t[1]]
+        if kind == "namedtuple":
+            return t[1](*[self._build(x, values) for x in t[2]])
+        if isinstance(kind, type) and issubclass(kind, Mapping):
+            out = {k: self._build(v, values) for k, v in t[1]}
+            return out if kind is dict else kind(out)
+        return kind(self._build(x, values) for x in t[1])
+
+
+class BaseSession:
+    def __init__(self, target: str = "", graph: Graph | None = None, config: ConfigProto | None = None):
+        self._graph = graph if graph is not None else get_default_graph()
+        self._config = config or ConfigProto()
+        self._vars: dict[Operation, object] = {}
+        self._rngs: dict[Operation, object] = {}
+        self._plans: dict = {}
+        self._closed = False
+        self._lock = threading.Lock()
+        self._default_device = _default_device_type(self._config)
+
+    # --- public API
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    @property
+    def graph_def(self):
+        return self._graph.as_graph_def()
+
+    @property
+    def sess_str(self) -> str:
+        return ""
+
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """Computes `fetches` (any nesting of tensors/ops/names) given `feed_dict`; returns the same nesting."""
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        structure = _FetchStructure(self._graph, fetches)
+        feeds = self._resolve_feeds(feed_dict)
+        key = (tuple(structure.elements), tuple(feeds))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._compile(structure.elements, list(feeds))
+            self._plans[key] = plan
+        values = self._execute(plan, list(feeds.values()))
+        return structure.build(values)
+
+    def close(self) -> None:
+        """Releases the session's variables and plans."""
+        self._closed = True
+        self._vars.clear()
+        self._plans.clear()
+
+    def as_default(self):
+        """Context manager making this the default session (for `eval()` and `run()`)."""
+        return _DefaultSession(self)
+
+    def __enter__(self):
+        self._ctx = self.as_default()
+        self._ctx.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._ctx.__exit__(*exc)
+        self.close()
+
+    def list_devices(self):
+        from .device_lib import list_local_devices
+        return list_local_devices()
+
+    # --- feeds
+    def _resolve_feeds(self, feed_dict) -> dict[Tensor, np.ndarray]:
+        feeds: dict[Tensor, np.ndarray] = {}
+        if not feed_dict:
+            return feeds
+        for key, value in feed_dict.items():
+            t = key
+            if hasattr(t, "_as_graph_element"):
+                t = t._as_graph_element()
+            if isinstance(t, str):
+                t = self._graph.get_tensor_by_name(t)
+            if not isinstance(t, Tensor):
+                raise TypeError(f"The value of a feed cannot be a tf.Tensor object. Acceptable feed keys are "
+                                f"tensors and tensor names; got {key!r}.")
+            if t.graph is not self._graph:
+                raise ValueError(f"Tensor {t.name} is not an element of this graph.")
+            feeds[t] = _convert_feed(t, value)
+        return feeds
+
+    # --- plan compilation
+    def _device_type(self, op: Operation) -> str:
+        dev = op.device or self._default_device
+        if "GPU" in dev.upper():
+            if gpu_available():
+                return "GPU"
+            if self._config.allow_soft_placement:
+                return "CPU"
+            raise errors.InvalidArgumentError(
+                None, op, f"Cannot assign a device for operation {op.name}: Operation was explicitly assigned "
+                          f"to {op.device or dev} but available devices are [ /device:CPU:0 ]. Make sure the "
+                          "device specification refers to a valid device (or set allow_soft_placement).")
+        return "CPU"
+
+    def _compile(self, elements: list, fed: list[Tensor]) -> _Plan:
+        fed_set = set(fed)
+        roots: list[Operation] = []
+        for el in elements:
+            if isinstance(el, Tensor):
+                if el not in fed_set:
+                    roots.append(el.op)
+            else:
+                roots.append(el)
+        needed: set[Operation] = set()
+        stack = list(roots)
+        while stack:
+            op = stack.pop()
+            if op in needed:
+                continue
+            needed.add(op)
+            stack.extend(t.op for t in op.inputs if t not in fed_set)
+            stack.extend(op.control_inputs)
+        order = sorted(needed, key=lambda o: o._id)
+
+        slot_of: dict = {}
+        slot_backend: list = []
+
+        def new_slot(key, backend) -> int:
+            slot_of[key] = len(slot_backend)
+            slot_backend.append(backend)
+            return slot_of[key]
+
+        cpu = get_backend("CPU")
+        plan = _Plan()
+        plan.feed_slots = [new_slot(t, cpu) for t in fed]
+        steps = []  # [fn, ctx, input slots, output slot(s), n_outputs]
+        for op in order:
+            if op.type == "Placeholder":
+                t = op.outputs[0]
+                raise errors.InvalidArgumentError(
+                    None, op, f"You must feed a value for placeholder tensor '{op.name}' with dtype "
+                              f"{_tf_type_name(t.dtype)} and shape {t.shape.bracket()}\n\t [[node {op.name}]]")
+            backend = get_backend(self._device_type(op))
+            in_slots = []
+            for t in op.inputs:
+                s = slot_of[t]
+                if slot_backend[s] is not backend:  # copy across the device boundary, once per run
+                    key = (t, backend)
+                    if key not in slot_of:
+                        steps.append([_transfer, backend, (s,), new_slot(key, backend), 1, None])
+                    s = slot_of[key]
+                in_slots.append(s)
+            forward = op.op_def.forward
+            if forward is None:
+                raise errors.UnimplementedError(None, op, f"Op type {op.type} has no kernel")
+            outs = [new_slot(t, backend) for t in op.outputs]
+            n_out = len(outs)
+            steps.append([forward, KernelContext(op, backend, self), tuple(in_slots),
+                          outs[0] if n_out == 1 else tuple(outs), n_out, op])
+        plan.fetch_slots = []
+        plan.fetch_backends = []
+        for el in elements:
+            if isinstance(el, Tensor):
+                s = slot_of[el]
+                plan.fetch_slots.append(s)
+                plan.fetch_backends.append(slot_backend[s])
+            else:
+                plan.fetch_slots.append(None)
+                plan.fetch_backends.append(None)
+        # Free every slot right after its last reader (fetched slots stay to the end).
+        keep = set(s for s in plan.fetch_slots if s is not None)
+        last_use: dict[int, int] = {}
+        for i, step in enumerate(steps):
+            for s in step[2]:
+                last_use[s] = i
+        frees: list[list[int]] = [[] for _ in steps]
+        for s, i in last_use.items():
+            if s not in keep:
+                frees[i].append(s)
+        for i, step in enumerate(steps):
+            outs = (step[3],) if step[4] == 1 else step[3]
+            frees[i].extend(s for s in outs if s not in last_use and s not in keep)
+        plan.steps = [(fn, ctx, ins, outs, n, tuple(frees[i]), op)
+                      for i, (fn, ctx, ins, outs, n, op) in enumerate(steps)]
+        plan.n_slots = len(slot_backend)
+        return plan
+
+    # --- execution
+    def _execute(self, plan: _Plan, feed_values: list):
+        vals: list = [None] * plan.n_slots
+        for s, v in zip(plan.feed_slots, feed_values):
+            vals[s] = v
+        for fn, ctx, ins, outs, n, frees, op in plan.steps:
+            try:
+                r = fn(ctx, *[vals[i] for i in ins])
+            except errors.OpError:
+                raise
+            except (ValueError, IndexError, TypeError, FloatingPointError, ZeroDivisionError) as e:
+                raise errors.InvalidArgumentError(None, op, f"{e}\n\t [[node {op.name} ({op.type})]]") from e
+            if n == 1:
+                vals[outs] = r
+            else:
+                for s, v in zip(outs, r):
+                    vals[s] = v
+            for s in frees:
+                vals[s] = None
+        return [None if s is None else _fetch_value(b, vals[s])
+                for s, b in zip(plan.fetch_slots, plan.fetch_backends)]
+
+    def _rng_for(self, op: Operation, backend):
+        rng = self._rngs.get(op)
+        if rng is None:
+            rng = self._rngs[op] = backend.make_rng(op.attrs.get("seed"), op.attrs.get("seed2"))
+        return rng
+
+
+class Session(BaseSession):
+    """`tf.Session(target='', graph=None, config=None)`: runs ops of one graph; a context manager."""
+
+
+class InteractiveSession(BaseSession):
+    """A Session that installs itself as the default on creation, for `eval()` in notebooks and shells."""
+
+    def __init__(self, target: str = "", graph: Graph | None = None, config: ConfigProto | None = None):
+        super().__init__(target, graph, config)
+        # Only the session becomes default; the graph stays as it was, so reset_default_graph() still works.
+        self._default = _DefaultSession(self, with_graph=False)
+        self._default.__enter__()
+
+    def close(self) -> None:
+        super().close()
+        if self in _default_session_stack:
+            _default_session_stack.remove(self)
+
+
+def _transfer(backend, value):
+    return backend.asarray(value)
+
+
+def _fetch_value(backend, v):
+    if v is None:
+        return None
+    v = np.array(backend.to_numpy(v)) if backend.device_type != "CPU" else v
+    if isinstance(v, np.ndarray):
+        return v[()] if v.ndim == 0 else v.copy()  # a copy: the value may alias a variable updated later
+    return v
+
+
+def _convert_feed(t: Tensor, value) -> np.ndarray:
+    dtype = t.dtype.base_dtype
+    if isinstance(value, Tensor):
+        raise TypeError("The value of a feed cannot be a tf.Tensor object. Acceptable feed values include "
+                        "Python scalars, strings, lists, numpy ndarrays, or TensorHandles.")
+    try:
+        if dtype.name == "string":
+            arr = np.asarray(value, dtype=object)
+        else:
+            arr = np.asarray(value, dtype=dtype.as_numpy_dtype)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"Cannot feed value {_short(value)} for Tensor '{t.name}' with dtype "
+                         f"{dtype.name}: {e}") from None
+    if not t.shape.is_compatible_with(arr.shape):
+        raise ValueError(f"Cannot feed value of shape {arr.shape} for Tensor '{t.name}', which has shape "
+                         f"'{t.shape}'")
+    return arr
+
+
+def _short(value) -> str:
+    s = repr(value)
+    return s if len(s) < 60 else s[:57] + "..."
+
+
+def _tf_type_name(dtype) -> str:
+    return _TF_TYPE_NAMES.get(dtype.base_dtype.name, dtype.base_dtype.name)
+
+
+def _default_device_type(config: ConfigProto) -> str:
+    env = os.environ.get("TLBOARD_DEVICE", "").strip().lower()
+    if config.device_count.get("GPU", None) == 0:
+        return "/device:CPU:0"
+    if env in ("gpu", "cuda"):
+        return "/device:GPU:0"
+    return "/device:CPU:0"
+
+
+# --- the default session stack
+
+_default_session_stack: list[BaseSession] = []
+
+
+class _DefaultSession:
+    def __init__(self, sess: BaseSession, with_graph: bool = True):
+        self.sess = sess
+        self._graph_ctx = sess.graph.as_default() if with_graph else None
+
+    def __enter__(self):
+        _default_session_stack.append(self.sess)
+        if self._graph_ctx is not None:
+            self._graph_ctx.__enter__()
+        return self.sess
+
+    def __exit__(self, *exc):
+        if self._graph_ctx is not None:
+            self._graph_ctx.__exit__(*exc)
+        if self.sess in _default_session_stack:
+            _default_session_stack.remove(self.sess)
+
+
+def get_default_session() -> BaseSession | None:
+    """The innermost default session, or None."""
+    return _default_session_stack[-1] if _default_session_stack else None
+
+
+def _session_for(session, graph: Graph) -> BaseSession:
+    sess = session or get_default_session()
+    if sess is None:
+        raise ValueError("Cannot evaluate tensor using `eval()`: No default session is registered. Use `with "
+                         "sess.as_default()` or pass an explicit session to `eval(session=sess)`")
+    if sess.graph is not graph:
+        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph is different "
+                         "from the session's graph.")
+    return sess

@@ -1,0 +1,2 @@
+"""`tf.train`."""
+# ruff: noqa: F401, F403
