@@ -15,10 +15,15 @@ from fastapi.responses import Response
 _NON_FINITE_NAMES = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
-def json_response(payload: Any, headers: dict[str, str] | None = None) -> Response:
+def json_response(payload: Any, status: int = 200) -> Response:
     """JSON body written by json.dumps: NaN/Infinity/-Infinity as bare tokens, big ints exact."""
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return Response(body.encode("utf-8"), media_type="application/json", headers=headers)
+    return Response(body.encode("utf-8"), status_code=status, media_type="application/json")
+
+
+def error_response(status: int, detail: str) -> Response:
+    """A JSON error body {"detail": ...} with the given status."""
+    return json_response({"detail": detail}, status=status)
 
 
 def finite_or_names(values: np.ndarray) -> list:

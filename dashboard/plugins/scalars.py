@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from tlboard.dashboard.downsample import evenly_spaced, min_max_indices
 from tlboard.dashboard.forms import MalformedForm, parse_form
 from tlboard.dashboard.plugins.core import get_store
-from tlboard.dashboard.responses import attachment, csv_text, finite_or_names, json_response
+from tlboard.dashboard.responses import attachment, csv_text, error_response, finite_or_names, json_response
 from tlboard.dashboard.store import Store
 
 router = APIRouter(tags=["scalars"])
@@ -69,13 +69,10 @@ async def scalars_multirun(request: Request) -> Response:
     try:
         form = parse_form(await request.body(), request.headers.get("content-type", ""))
     except MalformedForm as exc:
-        return json_response({"detail": str(exc)}, status=400) if False else Response(
-            json.dumps({"detail": str(exc)}), status_code=400, media_type="application/json"
-        )
+        return error_response(400, str(exc))
     tag_values = form.get("tag") or []
     if len(tag_values) != 1:
-        return Response(json.dumps({"detail": "exactly one 'tag' field is required"}), 400,
-                        media_type="application/json")
+        return error_response(400, "exactly one 'tag' form field is required")
     tag = tag_values[0]
     store = get_store(request)
     result = {}
