@@ -55,6 +55,8 @@ def encode_scalar_value(tag: bytes, value: float) -> bytes:
         packed = _pack_float(value)
     except OverflowError:  # beyond float32 range: protobuf stores a same-signed infinity
         packed = _pack_float(math.copysign(math.inf, value))
+    if not tag:  # proto3 omits an empty string
+        return _SIMPLE_VALUE + packed
     return _TAG + varint(len(tag)) + tag + _SIMPLE_VALUE + packed
 
 

@@ -72,3 +72,11 @@ newaxis = None
 __version__ = "0.1.0"
 
 _load_optional(globals())
+
+from tlboard.summaries.protos.attr_value_pb2 import AttrValue
+from tlboard.summaries.protos.event_pb2 import Event, LogMessage, SessionLog
+from tlboard.summaries.protos.graph_pb2 import GraphDef
+from tlboard.summaries.protos.node_def_pb2 import NodeDef
+from tlboard.summaries.protos.summary_pb2 import HistogramProto, Summary, SummaryMetadata
+from tlboard.summaries.protos.tensor_pb2 import TensorProto
+from tlboard.summaries.summary_writer import SummaryWriter

@@ -202,9 +202,7 @@ function applyTheme(theme) {
 $("#theme-toggle").addEventListener("click", () => {
   const theme = document.documentElement.dataset.theme === "dark" ? "light" : "dark";
   localStorage.setItem("tlboard-theme", theme);
-  applyTheme(theme);
-  // Tabs not shown now pick the theme up when they are next drawn.
-  for (const tab of Object.values(tabs)) if (tab !== activeTab()) tab.redraw();
+  applyTheme(theme); // Tabs not shown now pick the theme up when they are next drawn.
 });
 
 // ---- Polling ----

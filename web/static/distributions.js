@@ -56,7 +56,9 @@ export class DistributionsTab extends PairTab {
       });
     }
     traces.push({
-      type: "scatter", mode: "lines", x: steps, y: columns[MEDIAN], name: "median", line: { color, width: 1.8 },
+      // A lone step has no line to draw: show it as a point.
+      type: "scatter", mode: steps.length > 1 ? "lines" : "markers", x: steps, y: columns[MEDIAN], name: "median",
+      line: { color, width: 1.8 }, marker: { color, size: 7 },
       customdata: steps.map((_, i) => [columns[0][i], columns[8][i]]),
       hovertemplate: "step %{x}<br>median %{y:.4g}<br>min %{customdata[0]:.4g}<br>max %{customdata[1]:.4g}<extra></extra>",
     });

@@ -6,6 +6,10 @@ import { baseName, buildHierarchy, formatShape, initialExpanded, layoutGraph, pa
 
 const MAX_LISTED = 200;
 
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 function edgePath(a, b) {
   const x1 = a.x + a.w / 2;
   const y1 = a.y + a.h;
@@ -55,7 +59,7 @@ export function graphSvg(layout, hierarchy, selectedId) {
           `<rect class="stack" x="${box.x + 4}" y="${box.y + 4}" width="${box.w}" height="${box.h}" rx="8"/>` +
           `<rect class="box" x="${box.x}" y="${box.y}" width="${box.w}" height="${box.h}" rx="8"/>` +
           `<text class="label" x="${cx}" y="${box.y + 18}">${escapeHtml(baseName(box.name))}</text>` +
-          `<text class="sub" x="${cx}" y="${box.y + 33}">${hierarchy.opCount.get(box.name)} ops</text>` +
+          `<text class="sub" x="${cx}" y="${box.y + 33}">${plural(hierarchy.opCount.get(box.name), "op")}</text>` +
           `<title>${escapeHtml(box.name)} — click to expand</title></g>`,
       );
     } else {
@@ -170,7 +174,7 @@ export class GraphTab {
       // Keep what the user opened, minus scopes that no longer exist.
       this.expanded = new Set([...this.expanded].filter((s) => this.hierarchy.scopes.has(s)));
     }
-    this.summary.textContent = `${this.hierarchy.ops.size} ops, ${this.hierarchy.scopes.size - 1} scopes`;
+    this.summary.textContent = `${plural(this.hierarchy.ops.size, "op")}, ${plural(this.hierarchy.scopes.size - 1, "scope")}`;
     this.draw();
     if (changedRun) this.fit();
   }
@@ -300,7 +304,7 @@ export class GraphTab {
     const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 15);
     this.info.replaceChildren(
       el("h3", { class: "info-title" }, path),
-      el("p", {}, `${this.hierarchy.opCount.get(path)} ops in this scope.`),
+      el("p", {}, `${plural(this.hierarchy.opCount.get(path), "op")} in this scope.`),
       el("button", { type: "button", class: "tool-button", onclick: () => this.toggleScope(path) },
         this.expanded.has(path) ? "Collapse" : "Expand"),
       el("h4", {}, "Op types"),

@@ -177,6 +177,11 @@ export class HistogramsTab extends PairTab {
     });
     const layout = baseLayout(`hist|${run}|${tag}`, 300);
     layout.yaxis.autorange = "reversed";
+    // Ticks only at logged steps: the ridges poke above the first step, where no step exists.
+    const tickIndex = evenlySpaced(steps.length, 6);
+    layout.yaxis.tickmode = "array";
+    layout.yaxis.tickvals = tickIndex.map((i) => steps[i]);
+    layout.yaxis.ticktext = tickIndex.map((i) => String(steps[i]));
     layout.yaxis.title = { text: "step", standoff: 4 };
     layout.xaxis.title = { text: "value", standoff: 4 };
     layout.hovermode = "closest";

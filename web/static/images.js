@@ -4,7 +4,16 @@ import { apiUrl, getJson, toNumber } from "./api.js";
 import { el, formatWallTime, setError } from "./dom.js";
 import { PairTab } from "./histograms.js";
 
-const ZOOMS = [1, 2, 4, 8];
+const ZOOMS = [1, 2, 4, 8, 16];
+const TINY = 64; // Images narrower than this are enlarged by default, or they would be specks.
+
+/** Default zoom: 1 (actual pixels), or for tiny images the largest power of two keeping them <= 160 px wide. */
+export function autoZoom(width) {
+  if (!(width > 0) || width >= TINY) return 1;
+  let zoom = 1;
+  while (zoom < 16 && width * zoom * 2 <= 160) zoom *= 2;
+  return zoom;
+}
 
 export class ImagesTab extends PairTab {
   constructor(root, ctx) {
@@ -14,10 +23,11 @@ export class ImagesTab extends PairTab {
   setupCard(parts, run, tag) {
     const card = parts.card;
     card._index = null; // null: follow the latest step.
-    card._zoom = 1;
+    card._zoom = null; // null: automatic (see autoZoom).
     const img = el("img", { class: "image", alt: `${tag} (${run})`, decoding: "async" });
     img.addEventListener("click", () => {
-      card._zoom = ZOOMS[(ZOOMS.indexOf(card._zoom) + 1) % ZOOMS.length];
+      const current = card._zoom ?? autoZoom(card._width);
+      card._zoom = ZOOMS[(ZOOMS.indexOf(current) + 1) % ZOOMS.length];
       this.applyZoom(card);
     });
     img.addEventListener("error", () => setError(parts.error, "The image could not be loaded."));
@@ -75,7 +85,7 @@ export class ImagesTab extends PairTab {
 
   applyZoom(card) {
     const img = card.querySelector("img");
-    const zoom = card._zoom;
+    const zoom = card._zoom ?? autoZoom(card._width);
     card.querySelector(".zoom-button").textContent = `${zoom}×`;
     // Actual pixels by default; enlarged images stay crisp (pixelated) rather than blurred.
     if (Number.isFinite(card._width) && card._width > 0) {

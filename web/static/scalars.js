@@ -130,7 +130,7 @@ export class ScalarsTab {
     }
     setError(card._parts.error, errors.join("\n"));
     card.querySelector(".chart-note").textContent = notes.length ? `Downsampled (spikes kept) — ${notes.join("; ")}` : "";
-    const layout = baseLayout(`${tag}|${state.x}|${state.log}`, CHART_HEIGHT);
+    const layout = baseLayout(Math.random(), CHART_HEIGHT);
     layout.xaxis.title = { text: X_TITLES[state.x], standoff: 4 };
     layout.xaxis.type = state.x === "wall" ? "date" : "linear";
     layout.yaxis.type = state.log ? "log" : "linear";
@@ -144,6 +144,9 @@ export class ScalarsTab {
 
   tracesFor(run, series, color, state) {
     const x = xValues(series, state.x);
+    // A one-point series has no line to draw: show it as a point.
+    const mode = series.value.length > 1 ? "lines" : "markers";
+    const marker = { color, size: 6 };
     // Plotly leaves gaps at null; ±Infinity would wreck the axis range.
     const raw = series.value.map((v) => (Number.isFinite(v) ? v : null));
     const custom = series.step.map((s, i) => [s, series.value[i]]);
@@ -151,18 +154,19 @@ export class ScalarsTab {
     const hover = "%{fullData.name}<br>step %{customdata[0]}<br>value %{customdata[1]:.6g}";
     if (state.smoothing <= 0) {
       return [{
-        type: "scatter", mode: "lines", name: run, x, y: raw, customdata: custom,
+        type: "scatter", mode, marker, name: run, x, y: raw, customdata: custom,
         line: { color, width: 1.6 }, hovertemplate: `${hover}<extra></extra>`, meta: { run, kind: "raw" },
       }];
     }
     const smooth = smoothEma(series.value, state.smoothing).map((v) => (Number.isFinite(v) ? v : null));
     return [
       {
-        type: "scatter", mode: "lines", name: `${run} (raw)`, x, y: raw, legendgroup: run, showlegend: false,
+        type: "scatter", mode, marker: { color: withAlpha(color, 0.28), size: 6 }, name: `${run} (raw)`, x, y: raw,
+        legendgroup: run, showlegend: false,
         line: { color: withAlpha(color, 0.28), width: 1 }, hoverinfo: "skip", meta: { run, kind: "raw" },
       },
       {
-        type: "scatter", mode: "lines", name: run, x, y: smooth, legendgroup: run, customdata: custom,
+        type: "scatter", mode, marker, name: run, x, y: smooth, legendgroup: run, customdata: custom,
         line: { color, width: 1.8 }, hovertemplate: `${hover}<br>smoothed %{y:.6g}<extra></extra>`,
         meta: { run, kind: "smoothed" },
       },

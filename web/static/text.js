@@ -32,7 +32,7 @@ function cleanNode(node) {
         attr.name === "title" || (attr.name === "align" && /^(TD|TH)$/.test(child.tagName));
       if (!keep) child.removeAttribute(attr.name);
     }
-    if (child.tagName === "A") {
+    if (child.tagName === "A" && child.hasAttribute("href")) {
       child.setAttribute("rel", "noopener noreferrer");
       child.setAttribute("target", "_blank");
     }
