@@ -12,13 +12,44 @@ from urllib.parse import quote
 import numpy as np
 from fastapi.responses import Response
 
+try:  # optional: several times faster float formatting for large series
+    import orjson
+except ImportError:  # pragma: no cover - depends on the environment
+    orjson = None
+
 _NON_FINITE_NAMES = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
 def json_response(payload: Any, status: int = 200) -> Response:
     """JSON body written by json.dumps: NaN/Infinity/-Infinity as bare tokens, big ints exact."""
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return Response(body.encode("utf-8"), status_code=status, media_type="application/json")
+    return Response(json_bytes(payload), status_code=status, media_type="application/json")
+
+
+def json_bytes(payload: Any) -> bytes:
+    """UTF-8 JSON of payload; NaN/Infinity as bare tokens (orjson only when that cannot matter)."""
+    if orjson is not None:
+        try:
+            # orjson would write non-finite floats as null, so it is used only when none is present.
+            if not _has_non_finite(payload):
+                return orjson.dumps(payload)
+        except (TypeError, orjson.JSONEncodeError):
+            pass
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _has_non_finite(payload: Any) -> bool:
+    """True if any float inside payload is NaN or infinite (a fast scan via one repr-free pass)."""
+    stack = [payload]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            if item - item != 0.0:  # NaN and +-inf give NaN here
+                return True
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return False
 
 
 def error_response(status: int, detail: str) -> Response:

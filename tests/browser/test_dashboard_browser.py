@@ -33,15 +33,15 @@ def traces(page, selector=CHART):
     )
 
 
-def wait_for_points(page, run, count, selector=CHART):
-    """Wait until the chart has the raw trace of `run` with `count` points."""
+def wait_for_points(page, run, count, selector=CHART, at_least=False):
+    """Wait until the chart has the raw trace of `run` with `count` points (or more, with at_least)."""
     page.wait_for_function(
-        """([sel, run, n]) => {
+        """([sel, run, n, atLeast]) => {
                const div = document.querySelector(sel);
                return div && div.data && div.data.some(t => t.meta && t.meta.run === run
-                   && t.meta.kind === "raw" && t.x.length === n);
+                   && t.meta.kind === "raw" && (atLeast ? t.x.length >= n : t.x.length === n));
            }""",
-        arg=[selector, run, count],
+        arg=[selector, run, count, at_least],
         timeout=TIMEOUT_MS,
     )
 
@@ -181,6 +181,14 @@ def test_fetch_errors_are_shown_inline(page, server):
     page.wait_for_selector("#banner:not([hidden])", timeout=TIMEOUT_MS)
     assert "Cannot reach the server" in page.text_content("#banner")
     assert page.query_selector(f'.chart-card[data-tag="{SCALAR_TAG}"]') is not None
+
+
+def test_reload_button_refetches_what_is_shown(page, server):
+    page.goto(f"{server}/#tab=scalars&tagre=^loss$")
+    wait_for_points(page, RUN, SCALAR_POINTS, at_least=True)
+    with page.expect_request(lambda request: "/api/scalars?" in request.url, timeout=TIMEOUT_MS):
+        page.click("#reload-button")
+    wait_for_points(page, RUN, SCALAR_POINTS, at_least=True)
 
 
 def test_new_data_appears_without_losing_zoom(page, server, logdir):

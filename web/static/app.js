@@ -17,7 +17,7 @@ const $ = (selector) => document.querySelector(selector);
 
 const ctx = {
   state: parseHash(location.hash),
-  generation: null,
+  generation: null, // Local data version: bumped when the server has new data or on a manual reload.
   runs: [],
   colors: new Map(),
   visibleRuns() {
@@ -208,16 +208,21 @@ $("#theme-toggle").addEventListener("click", () => {
 // ---- Polling ----
 
 let polling = false;
+let serverGeneration = null;
+let reloadRequested = false;
 
 async function poll() {
-  if (polling) return;
+  if (polling || document.hidden) return; // A background tab need not load the server.
   polling = true;
   try {
     const body = await getJson("api/runs");
     showBanner("");
     $("#status").textContent = `updated ${new Date().toLocaleTimeString()}`;
-    if (body.generation !== ctx.generation) {
-      ctx.generation = body.generation;
+    if (body.generation !== serverGeneration || reloadRequested) {
+      serverGeneration = body.generation;
+      reloadRequested = false;
+      // Tabs cache per ctx.generation: a new value makes every shown card refetch.
+      ctx.generation = (ctx.generation ?? 0) + 1;
       ctx.runs = [...body.runs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       ctx.colors = assignRunColors(ctx.runs.map((r) => r.name));
       renderRunList();
@@ -232,8 +237,12 @@ async function poll() {
 }
 
 $("#reload-button").addEventListener("click", () => {
-  ctx.generation = null; // Forces every visible card to refetch.
+  reloadRequested = true;
   poll();
+});
+
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden) poll();
 });
 
 window.addEventListener("hashchange", () => {

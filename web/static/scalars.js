@@ -130,7 +130,7 @@ export class ScalarsTab {
     }
     setError(card._parts.error, errors.join("\n"));
     card.querySelector(".chart-note").textContent = notes.length ? `Downsampled (spikes kept) — ${notes.join("; ")}` : "";
-    const layout = baseLayout(Math.random(), CHART_HEIGHT);
+    const layout = baseLayout(`${tag}|${state.x}|${state.log}`, CHART_HEIGHT);
     layout.xaxis.title = { text: X_TITLES[state.x], standoff: 4 };
     layout.xaxis.type = state.x === "wall" ? "date" : "linear";
     layout.yaxis.type = state.log ? "log" : "linear";

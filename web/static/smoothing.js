@@ -17,7 +17,7 @@ export function smoothEma(values, weight) {
     }
     last = last * w + (1 - w) * v;
     count += 1;
-    out[i] = last;
+    out[i] = last / (1 - Math.pow(w, count));
   }
   return out;
 }
