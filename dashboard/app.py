@@ -20,8 +20,13 @@ def create_app(
     samples: dict | None = None,
     start_reloader: bool = True,
     purge: str = PURGE_EVICT,
+    static_dir: str | None = None,
 ) -> FastAPI:
-    """Build the dashboard app for `logdir_spec`; loading runs in the background while it serves."""
+    """Build the dashboard app for `logdir_spec`; loading runs in the background while it serves.
+
+    samples caps points served per plugin ({"scalars": N}); purge is the step-regression rule
+    ("evict" like TensorBoard's fast loader, or "all"); static_dir overrides web/static (tests).
+    """
     store = Store(purge=purge, samples=samples)
     loader = Loader(logdir_spec, store)
     reloader = Reloader(loader, reload_interval)
@@ -44,7 +49,7 @@ def create_app(
     app.state.store = store
     app.state.loader = loader
     app.state.logdir_spec = logdir_spec
-    app.state.static = StaticFiles.discover()
+    app.state.static = StaticFiles.discover(static_dir)
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> JSONResponse:

@@ -31,16 +31,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=6006, help="TCP port (0 picks a free one); default 6006")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind; default 127.0.0.1 (local only)")
     parser.add_argument(
-        "--reload-interval", "--reload_interval", dest="reload_interval", type=float, default=5.0,
+        "--reload-interval",
+        "--reload_interval",
+        dest="reload_interval",
+        type=float,
+        default=5.0,
         help="seconds between scans for new data; default 5",
     )
     parser.add_argument(
-        "--samples_per_plugin", "--samples-per-plugin", dest="samples", default="",
+        "--samples_per_plugin",
+        "--samples-per-plugin",
+        dest="samples",
+        default="",
         help="cap points served per series, e.g. scalars=1000,images=10 (evenly spaced, last kept); "
         "default keeps everything",
     )
     parser.add_argument(
-        "--purge", choices=("evict", "all"), default="evict",
+        "--purge",
+        choices=("evict", "all"),
+        default="evict",
         help="on a step going backwards: 'evict' drops kept points with step >= it (TensorBoard's fast "
         "loader); 'all' keeps every point in file order",
     )

@@ -41,9 +41,7 @@ class Batch:
     """Decoded content of a run of consecutive records of one file, ready to apply."""
 
     # tag -> list of (record_index array, step, wall_time, value arrays) fragments
-    scalars: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = field(
-        default_factory=dict
-    )
+    scalars: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = field(default_factory=dict)
     # (kind, tag, point, blobs) in record order; blobs: [(bytes, content_type, width, height)]
     points: list[tuple[str, str, Any, list[tuple[bytes, str, int, int]]]] = field(default_factory=list)
     tag_info: dict[str, TagInfo] = field(default_factory=dict)
@@ -195,9 +193,7 @@ def _decode_tensor_value(
             lo, hi, num = float(buckets[0, 0]), float(buckets[-1, 1]), float(buckets[:, 2].sum())
         else:
             lo = hi = num = 0.0
-        batch.points.append(
-            (PLUGIN_HISTOGRAMS, tag, HistogramPoint(step, wall, lo, hi, num, None, None, buckets), [])
-        )
+        batch.points.append((PLUGIN_HISTOGRAMS, tag, HistogramPoint(step, wall, lo, hi, num, None, None, buckets), []))
     elif plugin == PLUGIN_IMAGES:
         strings = list(tensor.string_val)
         if len(strings) < 2:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import threading
 import time
@@ -12,7 +14,7 @@ from tlboard.dashboard.store import Store
 from tlboard.summaries.records import CorruptRecordError, TruncatedRecordError, scan_records
 
 EVENT_FILE_MARKER = "tfevents"
-_READ_CHUNK = 64 << 20  # bytes read per step, so a huge file never needs one giant buffer
+_READ_CHUNK = 2 << 20  # bytes decoded per step: bounds the transient memory of a big file
 
 
 def parse_logdir_spec(spec: str) -> list[tuple[str | None, str]]:
@@ -105,10 +107,17 @@ class Loader:
                     if run_name not in self.store.runs:
                         self.store.ensure_run(run_name)
                         changed = True
+                run_changed = False
                 for path in paths:
-                    changed |= self._read_file(run_name, path)
+                    run_changed |= self._read_file(run_name, path)
+                if run_changed:
+                    with self.store.lock:
+                        for series in self.store.runs[run_name].scalars.values():
+                            series.shrink()
+                changed |= run_changed
             if changed:
                 self.store.bump_generation()
+                _return_free_memory()
             self.loaded_once.set()
             return changed
 
@@ -193,6 +202,21 @@ class Loader:
         with self.store.lock:
             apply_batch(self.store, self.store.ensure_run(run_name), batch)
         return next_offset, True
+
+
+def _return_free_memory() -> None:
+    """Give freed heap pages back to the OS (glibc keeps them after a big load otherwise)."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
 
 
 class Reloader:

@@ -20,36 +20,28 @@ except ImportError:  # pragma: no cover - depends on the environment
 _NON_FINITE_NAMES = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
-def json_response(payload: Any, status: int = 200) -> Response:
-    """JSON body written by json.dumps: NaN/Infinity/-Infinity as bare tokens, big ints exact."""
-    return Response(json_bytes(payload), status_code=status, media_type="application/json")
+def json_response(payload: Any, status: int = 200, all_finite: bool = False) -> Response:
+    """JSON body: NaN/Infinity/-Infinity as bare tokens (as json.dumps writes them), big ints exact.
+
+    Pass all_finite=True only when the caller checked that no float in payload is NaN/inf: the
+    faster orjson encoder (if installed) is used then, since it would write those as null.
+    """
+    return Response(json_bytes(payload, all_finite), status_code=status, media_type="application/json")
 
 
-def json_bytes(payload: Any) -> bytes:
-    """UTF-8 JSON of payload; NaN/Infinity as bare tokens (orjson only when that cannot matter)."""
-    if orjson is not None:
+def json_bytes(payload: Any, all_finite: bool = False) -> bytes:
+    """UTF-8 JSON of payload (see json_response)."""
+    if all_finite and orjson is not None:
         try:
-            # orjson would write non-finite floats as null, so it is used only when none is present.
-            if not _has_non_finite(payload):
-                return orjson.dumps(payload)
+            return orjson.dumps(payload)
         except (TypeError, orjson.JSONEncodeError):
             pass
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def _has_non_finite(payload: Any) -> bool:
-    """True if any float inside payload is NaN or infinite (a fast scan via one repr-free pass)."""
-    stack = [payload]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, float):
-            if item - item != 0.0:  # NaN and +-inf give NaN here
-                return True
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-    return False
+def all_finite(*arrays: np.ndarray) -> bool:
+    """True if no element of the float arrays is NaN or infinite."""
+    return all(bool(np.isfinite(a).all()) for a in arrays)
 
 
 def error_response(status: int, detail: str) -> Response:

@@ -32,12 +32,14 @@ class StaticFiles:
     files: dict[str, str]
 
     @classmethod
-    def discover(cls) -> StaticFiles:
-        """Index web/static and the plotly bundle of the installed plotly package."""
+    def discover(cls, root: str | None = None) -> StaticFiles:
+        """Index `root` (default: the installed web/static) and the installed plotly bundle."""
         files: dict[str, str] = {}
-        spec = importlib.util.find_spec("tlboard.web")
-        if spec is not None and spec.submodule_search_locations:
-            root = os.path.join(list(spec.submodule_search_locations)[0], "static")
+        if root is None:
+            spec = importlib.util.find_spec("tlboard.web")
+            if spec is not None and spec.submodule_search_locations:
+                root = os.path.join(list(spec.submodule_search_locations)[0], "static")
+        if root is not None:
             for dirpath, _dirs, names in os.walk(root):
                 for name in names:
                     full = os.path.join(dirpath, name)

@@ -39,8 +39,8 @@ class ScalarSeries:
         cap = len(self._step)
         if total <= cap:
             return
-        while cap < total:
-            cap *= 2
+        # Doubling keeps appends amortised O(1); a first big batch gets exactly its size.
+        cap = max(total, 2 * cap) if self.n else total
         for name in ("_step", "_wall", "_value"):
             old = getattr(self, name)
             grown = np.empty(cap, old.dtype)
@@ -66,6 +66,13 @@ class ScalarSeries:
         self._wall[self.n : total] = walls
         self._value[self.n : total] = values
         self.n = total
+
+    def shrink(self) -> None:
+        """Drop spare capacity (after a reload: loads arrive in chunks, so doubling overshoots)."""
+        if len(self._step) > self.n + max(_INITIAL_CAPACITY, self.n >> 3):
+            self._step = self._step[: self.n].copy()
+            self._wall = self._wall[: self.n].copy()
+            self._value = self._value[: self.n].copy()
 
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Copies of (step, wall_time, value) for the kept points."""

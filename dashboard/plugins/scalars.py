@@ -12,7 +12,14 @@ from fastapi.responses import Response
 from tlboard.dashboard.downsample import evenly_spaced, min_max_indices
 from tlboard.dashboard.forms import MalformedForm, parse_form
 from tlboard.dashboard.plugins.core import get_store
-from tlboard.dashboard.responses import attachment, csv_text, error_response, finite_or_names, json_response
+from tlboard.dashboard.responses import (
+    all_finite,
+    attachment,
+    csv_text,
+    error_response,
+    finite_or_names,
+    json_response,
+)
 from tlboard.dashboard.store import Store
 
 router = APIRouter(tags=["scalars"])
@@ -60,7 +67,7 @@ def scalars(
     if format == "csv":
         text = csv_text(["Wall time", "Step", "Value"], [walls.tolist(), steps.tolist(), values.tolist()])
         return Response(text, media_type="text/csv; charset=utf-8")
-    return json_response(_tb_rows(steps, walls, values))
+    return json_response(_tb_rows(steps, walls, values), all_finite=all_finite(walls, values))
 
 
 @router.post("/data/plugin/scalars/scalars_multirun", summary="One tag for several runs (form: tag, runs)")
@@ -76,12 +83,15 @@ async def scalars_multirun(request: Request) -> Response:
     tag = tag_values[0]
     store = get_store(request)
     result = {}
+    finite = True
     for run in form.get("runs", []):
         with store.lock:
             present = run in store.runs and tag in store.runs[run].scalars
         if present:
-            result[run] = _tb_rows(*_columns(store, run, tag))
-    return json_response(result)
+            steps, walls, values = _columns(store, run, tag)
+            finite = finite and all_finite(walls, values)
+            result[run] = _tb_rows(steps, walls, values)
+    return json_response(result, all_finite=finite)
 
 
 @router.get("/api/scalars", summary="A series downsampled for a chart `width` pixels wide (spikes kept)")
@@ -106,7 +116,8 @@ def api_scalars(
             "step": steps.tolist(),
             "wall_time": walls.tolist(),
             "value": finite_or_names(values),
-        }
+        },
+        all_finite=all_finite(walls),  # non-finite values are already strings
     )
 
 
