@@ -11,7 +11,7 @@ import time
 
 import httpx
 import pytest
-from conftest import scalar_event, write_records
+from dash_helpers import scalar_event, write_records
 
 from tlboard.dashboard.cli import parse_samples
 from tlboard.dashboard.loader import parse_logdir_spec

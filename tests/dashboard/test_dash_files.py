@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from conftest import make_client, scalar_event, version_event, write_records
+from dash_helpers import make_client, scalar_event, version_event, write_records
 
 from tlboard.dashboard.loader import Loader
 from tlboard.dashboard.store import Store

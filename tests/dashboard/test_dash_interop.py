@@ -6,7 +6,7 @@ import math
 import urllib.parse
 
 import pytest
-from conftest import make_client
+from dash_helpers import make_client
 
 # Runs whose reading does not depend on the reader (no restarts, no DT_DOUBLE scalars).
 PLAIN_RUNS = ["tf1_graph_mode", "tf2_eager", "tensorboardX", "tensorboardX/losses/train", "nested/a/b"]

@@ -9,7 +9,7 @@ import time
 import urllib.parse
 
 import pytest
-from conftest import make_client, scalar_event, write_records
+from dash_helpers import make_client, scalar_event, write_records
 
 from tlboard.summaries.protos import event_pb2, summary_pb2
 
