@@ -14,7 +14,7 @@ from tlboard.dashboard.store import Store
 from tlboard.summaries.records import CorruptRecordError, TruncatedRecordError, scan_records
 
 EVENT_FILE_MARKER = "tfevents"
-_READ_CHUNK = 2 << 20  # bytes decoded per step: bounds the transient memory of a big file
+_READ_CHUNK = 1 << 18  # bytes decoded per step: bounds the transient memory of a big file
 
 
 def parse_logdir_spec(spec: str) -> list[tuple[str | None, str]]:

@@ -197,6 +197,20 @@ class BaseSession:
                           "device specification refers to a valid device (or set allow_soft_placement).")
         return "CPU"
 
+    def _placement(self, op: Operation, placed: dict) -> str:
+        """The device type `op` runs on: ops updating a variable run where it lives (as TF colocates
+        them); on a GPU, ops without any float tensor run on the host, where non-float tensors live."""
+        dev = placed.get(op)
+        if dev is None:
+            if op.inputs and op.inputs[0].dtype.is_ref_dtype:
+                dev = self._placement(op.inputs[0].op, placed)
+            else:
+                dev = self._device_type(op)
+                if dev != "CPU" and not any(_device_resident(t) for t in (*op.inputs, *op.outputs)):
+                    dev = "CPU"
+            placed[op] = dev
+        return dev
+
     def _compile(self, elements: list, fed: list[Tensor]) -> _Plan:
         fed_set = set(fed)
         roots: list[Operation] = []
@@ -229,26 +243,34 @@ class BaseSession:
         plan = _Plan()
         plan.feed_slots = [new_slot(t, cpu) for t in fed]
         steps = []  # [fn, ctx, input slots, output slot(s), n_outputs]
+        placed: dict[Operation, str] = {}
         for op in order:
             if op.type == "Placeholder":
                 t = op.outputs[0]
                 raise errors.InvalidArgumentError(
                     None, op, f"You must feed a value for placeholder tensor '{op.name}' with dtype "
                               f"{_tf_type_name(t.dtype)} and shape {t.shape.bracket()}\n\t [[node {op.name}]]")
-            backend = get_backend(self._device_type(op))
+            backend = get_backend(self._placement(op, placed))
+            on_device = backend is not cpu
             in_slots = []
             for t in op.inputs:
                 s = slot_of[t]
-                if slot_backend[s] is not backend:  # copy across the device boundary, once per run
-                    key = (t, backend)
+                home = backend if not on_device or _device_resident(t) else cpu
+                if slot_backend[s] is not home:  # copy across the device boundary, once per run
+                    key = (t, home)
                     if key not in slot_of:
-                        steps.append([_transfer, backend, (s,), new_slot(key, backend), 1, None])
+                        steps.append([_transfer, home, (s,), new_slot(key, home), 1, None])
                     s = slot_of[key]
                 in_slots.append(s)
             forward = op.op_def.forward
             if forward is None:
                 raise errors.UnimplementedError(None, op, f"Op type {op.type} has no kernel")
-            outs = [new_slot(t, backend) for t in op.outputs]
+            if on_device:
+                homes = tuple(_device_resident(t) for t in op.outputs)
+                forward = _device_kernel(forward, homes, backend)
+                outs = [new_slot(t, backend if dev else cpu) for t, dev in zip(op.outputs, homes)]
+            else:
+                outs = [new_slot(t, backend) for t in op.outputs]
             n_out = len(outs)
             steps.append([forward, KernelContext(op, backend, self), tuple(in_slots),
                           outs[0] if n_out == 1 else tuple(outs), n_out, op])
@@ -330,6 +352,30 @@ class InteractiveSession(BaseSession):
 
 def _transfer(backend, value):
     return backend.asarray(value)
+
+
+def _device_resident(t: Tensor) -> bool:
+    """Float tensors of GPU ops stay on the device; integer, bool and string ones live in host memory
+    (TF keeps int32 on the host too), so shapes, axes and indices reach kernels as NumPy values."""
+    return t.dtype.is_floating
+
+
+def _device_kernel(forward, homes: tuple[bool, ...], backend):
+    """Wraps a GPU op's kernel so each output lands where `homes` says (True: device, False: host)."""
+    def run(k, *args):
+        r = forward(k, *args)
+        if len(homes) == 1:
+            return _place(r, homes[0], backend)
+        if not homes:
+            return r
+        return tuple(_place(v, dev, backend) for v, dev in zip(r, homes))
+    return run
+
+
+def _place(v, on_device: bool, backend):
+    if on_device:  # a kernel that built its result with NumPy (e.g. from host inputs): copy it over
+        return backend.asarray(v) if isinstance(v, np.ndarray | np.generic | float | int) else v
+    return backend.to_numpy(v) if backend.is_device_array(v) else v
 
 
 def _fetch_value(backend, v):

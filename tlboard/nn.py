@@ -1,3 +1,36 @@
-"""`tf.nn`."""
-# ruff: noqa: F401, F403
-from tlboard.engine.ops.nn_ops import *
+"""`tf.nn`: activations, convolution, pooling, dropout, cross-entropies and normalisation helpers."""
+# ruff: noqa: F401
+from tlboard.engine.ops.math_ops import sigmoid, tanh
+from tlboard.engine.ops.nn_ops import (
+    avg_pool,
+    avg_pool2d,
+    batch_normalization,
+    bias_add,
+    conv2d,
+    conv2d_backprop_filter,
+    conv2d_backprop_input,
+    conv2d_transpose,
+    dropout,
+    elu,
+    embedding_lookup,
+    in_top_k,
+    l2_loss,
+    l2_normalize,
+    leaky_relu,
+    log_softmax,
+    max_pool,
+    max_pool2d,
+    moments,
+    relu,
+    relu6,
+    selu,
+    sigmoid_cross_entropy_with_logits,
+    softmax,
+    softmax_cross_entropy_with_logits,
+    softmax_cross_entropy_with_logits_v2,
+    softplus,
+    softsign,
+    sparse_softmax_cross_entropy_with_logits,
+    weighted_cross_entropy_with_logits,
+    xw_plus_b,
+)

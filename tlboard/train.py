@@ -1,2 +1,3 @@
 """`tf.train`."""
 # ruff: noqa: F401, F403
+from tlboard.engine.train import *

@@ -1,8 +1,7 @@
-"""Text routes (TensorBoard's text plugin); strings are HTML-escaped, never trusted as markup."""
+"""Text routes (TensorBoard's text plugin); strings are Markdown; raw HTML in them is escaped."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -15,20 +14,61 @@ from tlboard.dashboard.responses import json_response
 router = APIRouter(tags=["text"])
 
 
-def paragraph_html(text: str) -> str:
-    """Escaped text as paragraphs (blank-line separated) with <br> for single line breaks."""
-    blocks = [b for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
-    if not blocks:
-        return ""
-    return "".join("<p>" + "<br>".join(html.escape(line) for line in b.split("\n")) + "</p>" for b in blocks)
+_SAFE_URL_SCHEMES = ("http", "https", "mailto")
+_markdown_renderer: Any = None
+
+
+def markdown_html(text: str) -> str:
+    """Markdown rendered to HTML, with any raw HTML in the text escaped and unsafe link schemes dropped."""
+    renderer = _renderer()
+    renderer.reset()
+    return renderer.convert(text.replace("\r\n", "\n"))
+
+
+def _renderer() -> Any:
+    # Imported on first use: the markdown package is only needed once a text tag is viewed.
+    global _markdown_renderer
+    if _markdown_renderer is None:
+        import markdown
+        from markdown.treeprocessors import Treeprocessor
+
+        class DropUnsafeUrls(Treeprocessor):
+            """Removes href/src values whose scheme could run code (javascript:, data:, ...)."""
+
+            def run(self, root: Any) -> None:
+                for element in root.iter():
+                    for attr in ("href", "src"):
+                        url = element.get(attr)
+                        if url is not None and not _is_safe_url(url):
+                            del element.attrib[attr]
+
+        class SafeUrls(markdown.Extension):
+            def extendMarkdown(self, md: Any) -> None:  # noqa: N802 - the markdown package's hook name
+                # Without its raw-HTML block and inline handlers, Markdown treats tags as plain text,
+                # which the serializer escapes: no markup written in the text reaches the page.
+                md.preprocessors.deregister("html_block")
+                md.inlinePatterns.deregister("html")
+                md.treeprocessors.register(DropUnsafeUrls(md), "tlboard_safe_urls", 0)
+
+        _markdown_renderer = markdown.Markdown(extensions=["tables", "fenced_code", SafeUrls()])
+    return _markdown_renderer
+
+
+def _is_safe_url(url: str) -> bool:
+    scheme, sep, _ = "".join(url.split()).partition(":")
+    # No colon, or one after a path/query/fragment character: a relative URL.
+    if not sep or any(c in scheme for c in "/?#"):
+        return True
+    return scheme.lower() in _SAFE_URL_SCHEMES
 
 
 def tensor_html(strings: Any, shape: tuple[int, ...]) -> str:
-    """HTML for a text tensor: paragraphs for a scalar, a table for rank 1 and 2, flattened rows beyond."""
+    """HTML for a text tensor: Markdown for a scalar, a table of Markdown cells for rank 1 and 2 (rows
+    flattened beyond)."""
     if not shape:
-        return paragraph_html(strings)
+        return markdown_html(strings)
     rows = [[cell] for cell in strings] if len(shape) == 1 else [_flatten(row) for row in strings]
-    body = "".join("<tr>" + "".join(f"<td>{paragraph_html(c)}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{markdown_html(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><tbody>{body}</tbody></table>"
 
 
@@ -47,7 +87,7 @@ def tags(request: Request) -> Response:
     return json_response(result)
 
 
-@router.get("/data/plugin/text/text", summary="Text of every step of a tag, as escaped HTML")
+@router.get("/data/plugin/text/text", summary="Text of every step of a tag, rendered from Markdown")
 def text(request: Request, run: str = Query(...), tag: str = Query(...)) -> Response:
     """[{wall_time, step, text}, ...]."""
     store = get_store(request)

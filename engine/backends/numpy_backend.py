@@ -33,3 +33,411 @@ def make_rng(seed: int | None, seed2: int | None) -> np.random.Generator:
 
 # --- Kernels beyond the array namespace (convolution, pooling, ...) are appended below by their ops'
 # authors; the CuPy backend mirrors each name.
+
+
+# ======================================================================================================
+# --- Optimizer update kernels (tf.train; owner: engine/train). Each updates `var` and its slots IN PLACE
+# through one reusable scratch buffer kept in `cache` (the op's per-plan-step dict), so a training step
+# allocates nothing here. Scalars (lr, beta1, ...) may be Python numbers or 0-d arrays; they are turned
+# into the variable's dtype so float32 stays float32. The CuPy backend mirrors each name as a fused kernel.
+# ======================================================================================================
+
+def _scratch(cache: dict | None, like: np.ndarray) -> np.ndarray:
+    """A buffer shaped like `like`, reused across steps when `cache` is given."""
+    if cache is None:
+        return np.empty_like(like)
+    buf = cache.get("scratch")
+    if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
+        buf = cache["scratch"] = np.empty_like(like)
+    return buf
+
+
+def apply_gradient_descent(var, lr, grad, cache=None):
+    """var -= lr * grad."""
+    tmp = _scratch(cache, var)
+    np.multiply(grad, var.dtype.type(lr), out=tmp)
+    var -= tmp
+    return var
+
+
+def apply_momentum(var, accum, lr, grad, momentum, use_nesterov=False, cache=None):
+    """accum = momentum*accum + grad; var -= lr*accum (Nesterov: var -= lr*(grad + momentum*accum))."""
+    t = var.dtype.type
+    lr, momentum = t(lr), t(momentum)
+    tmp = _scratch(cache, var)
+    accum *= momentum
+    accum += grad
+    if use_nesterov:
+        np.multiply(accum, momentum, out=tmp)
+        tmp += grad
+        tmp *= lr
+    else:
+        np.multiply(accum, lr, out=tmp)
+    var -= tmp
+    return var
+
+
+def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, use_nesterov=False,
+               cache=None):
+    """Adam, epsilon-hat form: lr_t = lr*sqrt(1-b2^t)/(1-b1^t); var -= lr_t*m/(sqrt(v)+eps)."""
+    t = var.dtype.type
+    b1, b2 = float(beta1), float(beta2)
+    lr_t = t(float(lr) * np.sqrt(1.0 - float(beta2_power)) / (1.0 - float(beta1_power)))
+    tmp = _scratch(cache, var)
+    np.multiply(grad, t(1.0 - b1), out=tmp)
+    m *= t(b1)
+    m += tmp
+    np.multiply(grad, grad, out=tmp)
+    tmp *= t(1.0 - b2)
+    v *= t(b2)
+    v += tmp
+    np.sqrt(v, out=tmp)
+    tmp += t(epsilon)
+    if use_nesterov:  # uses b1*m + (1-b1)*g in place of m
+        num = np.multiply(m, t(b1))
+        num += np.multiply(grad, t(1.0 - b1))
+        np.divide(num, tmp, out=tmp)
+    else:
+        np.divide(m, tmp, out=tmp)
+    tmp *= lr_t
+    var -= tmp
+    return var
+
+
+def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, cache=None):
+    """ms = rho*ms + (1-rho)*g^2; mom = momentum*mom + lr*g/sqrt(ms+eps); var -= mom."""
+    t = var.dtype.type
+    rho = float(rho)
+    tmp = _scratch(cache, var)
+    np.multiply(grad, grad, out=tmp)
+    tmp *= t(1.0 - rho)
+    ms *= t(rho)
+    ms += tmp
+    np.add(ms, t(epsilon), out=tmp)
+    np.sqrt(tmp, out=tmp)
+    np.divide(grad, tmp, out=tmp)
+    tmp *= t(lr)
+    mom *= t(momentum)
+    mom += tmp
+    var -= mom
+    return var
+
+
+def apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, cache=None):
+    """Centered RMSProp: also mg = rho*mg + (1-rho)*g, and the denominator is sqrt(ms - mg^2 + eps)."""
+    t = var.dtype.type
+    rho = float(rho)
+    tmp = _scratch(cache, var)
+    np.multiply(grad, t(1.0 - rho), out=tmp)
+    mg *= t(rho)
+    mg += tmp
+    np.multiply(grad, grad, out=tmp)
+    tmp *= t(1.0 - rho)
+    ms *= t(rho)
+    ms += tmp
+    np.multiply(mg, mg, out=tmp)
+    np.subtract(ms, tmp, out=tmp)
+    tmp += t(epsilon)
+    np.sqrt(tmp, out=tmp)
+    np.divide(grad, tmp, out=tmp)
+    tmp *= t(lr)
+    mom *= t(momentum)
+    mom += tmp
+    var -= mom
+    return var
+
+
+def apply_adagrad(var, accum, lr, grad, update_slots=True, cache=None):
+    """accum += g^2; var -= lr*g/sqrt(accum)."""
+    tmp = _scratch(cache, var)
+    if update_slots:
+        np.multiply(grad, grad, out=tmp)
+        accum += tmp
+    np.sqrt(accum, out=tmp)
+    np.divide(grad, tmp, out=tmp)
+    tmp *= var.dtype.type(lr)
+    var -= tmp
+    return var
+
+# --- end of optimizer update kernels
+
+
+# --- Neural-network kernels (tf.nn; owner: engine/ops/nn_ops.py). NHWC images, HWIO filters; `strides`,
+# `ksize` and `dilations` are NHWC 4-lists ([1, h, w, 1]) or (h, w) pairs; `padding` is "SAME" or "VALID"
+# with TF's rule (SAME pads `total = max((out-1)*stride + eff_k - in, 0)`, `total // 2` before, rest after).
+
+from numpy.lib.stride_tricks import as_strided as _as_strided  # noqa: E402
+
+_CHUNK_BYTES = 1 << 21  # im2col works a few images at a time so each column block stays in cache
+
+
+def _pair(values, name: str) -> tuple[int, int]:
+    if isinstance(values, int | np.integer):
+        return int(values), int(values)
+    values = [int(v) for v in values]
+    if len(values) == 4:
+        return values[1], values[2]
+    if len(values) == 2:
+        return values[0], values[1]
+    raise ValueError(f"{name} must have 1, 2 or 4 entries, got {values}")
+
+
+def output_size(size: int, k: int, stride: int, dilation: int, padding) -> tuple[int, int]:
+    """(output size, padding before) along one spatial axis for TF's SAME or VALID padding."""
+    eff = (k - 1) * dilation + 1
+    padding = padding.decode() if isinstance(padding, bytes) else str(padding).upper()
+    if padding == "SAME":
+        out = -(-size // stride)
+        return out, max((out - 1) * stride + eff - size, 0) // 2
+    if padding == "VALID":
+        return max(-(-(size - eff + 1) // stride), 0), 0
+    raise ValueError(f"Unsupported padding {padding!r}: expected 'SAME' or 'VALID'")
+
+
+class _Geometry:
+    """Sizes of one NHWC window operation: output size and the padding on each side of H and W."""
+
+    __slots__ = ("oh", "ow", "pads", "strides", "dilations")
+
+    def __init__(self, h: int, w: int, kh: int, kw: int, strides, dilations, padding):
+        self.strides = _pair(strides, "strides")
+        self.dilations = _pair(dilations, "dilations")
+        (sh, sw), (dh, dw) = self.strides, self.dilations
+        self.oh, pt = output_size(h, kh, sh, dh, padding)
+        self.ow, pl = output_size(w, kw, sw, dw, padding)
+        pb = max((self.oh - 1) * sh + (kh - 1) * dh + 1 - h - pt, 0)
+        pr = max((self.ow - 1) * sw + (kw - 1) * dw + 1 - w - pl, 0)
+        self.pads = ((pt, pb), (pl, pr))
+
+    @property
+    def padded(self) -> bool:
+        return any(self.pads[0]) or any(self.pads[1])
+
+
+def _pad_hw(x: np.ndarray, pads, value=0) -> np.ndarray:
+    """`x` with rows/columns of `value` added around H and W (no copy when there is nothing to add)."""
+    (pt, pb), (pl, pr) = pads
+    if not (pt or pb or pl or pr):
+        return x
+    n, h, w, c = x.shape
+    out = np.full((n, h + pt + pb, w + pl + pr, c), value, dtype=x.dtype)
+    out[:, pt:pt + h, pl:pl + w, :] = x
+    return out
+
+
+def _windows(xp: np.ndarray, kh: int, kw: int, g: _Geometry) -> np.ndarray:
+    """Read-only view (N, Ho, Wo, kh, kw, C) of every window of a padded NHWC image."""
+    n, _, _, c = xp.shape
+    s0, s1, s2, s3 = xp.strides
+    (sh, sw), (dh, dw) = g.strides, g.dilations
+    return _as_strided(xp, (n, g.oh, g.ow, kh, kw, c), (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3),
+                       writeable=False)
+
+
+def _add_windows(dxp: np.ndarray, dcols: np.ndarray, g: _Geometry) -> None:
+    """col2im: adds window values (N, Ho, Wo, kh, kw, C) back onto the padded image, one kernel offset at a
+    time (kh*kw strided adds, never a loop over pixels)."""
+    _, ho, wo, kh, kw, _ = dcols.shape
+    (sh, sw), (dh, dw) = g.strides, g.dilations
+    for i in range(kh):
+        r0 = i * dh
+        for j in range(kw):
+            c0 = j * dw
+            dxp[:, r0:r0 + (ho - 1) * sh + 1:sh, c0:c0 + (wo - 1) * sw + 1:sw, :] += dcols[:, :, :, i, j, :]
+
+
+def _crop(dxp: np.ndarray, g: _Geometry, h: int, w: int) -> np.ndarray:
+    (pt, _), (pl, _) = g.pads
+    return np.ascontiguousarray(dxp[:, pt:pt + h, pl:pl + w, :]) if g.padded else dxp
+
+
+def _images_per_chunk(per_image_bytes: int) -> int:
+    return max(1, _CHUNK_BYTES // max(per_image_bytes, 1))
+
+
+def conv2d(x, w, strides, padding, dilations=(1, 1, 1, 1)) -> np.ndarray:
+    """NHWC convolution of x [N,H,W,C] with filter w [KH,KW,C,OC] (TF's Conv2D): chunked im2col + GEMM."""
+    n, h, wd, c = x.shape
+    kh, kw, _, oc = w.shape
+    g = _Geometry(h, wd, kh, kw, strides, dilations, padding)
+    out = np.empty((n, g.oh, g.ow, oc), dtype=np.result_type(x, w))
+    if out.size == 0:
+        return out
+    k = kh * kw * c
+    w2 = w.reshape(k, oc)
+    win = _windows(_pad_hw(x, g.pads), kh, kw, g)
+    step = _images_per_chunk(g.oh * g.ow * k * x.itemsize)
+    out3 = out.reshape(n, g.oh * g.ow, oc)
+    for b in range(0, n, step):
+        cols = win[b:b + step].reshape(-1, k)  # the one copy: this chunk's column block
+        np.matmul(cols, w2, out=out3[b:b + step].reshape(-1, oc))
+    return out
+
+
+def conv2d_backprop_input(input_shape, w, dy, strides, padding, dilations=(1, 1, 1, 1)) -> np.ndarray:
+    """The gradient of conv2d with respect to its input, shaped `input_shape` (TF's Conv2DBackpropInput)."""
+    n, h, wd, c = (int(d) for d in input_shape)
+    kh, kw, _, oc = w.shape
+    g = _Geometry(h, wd, kh, kw, strides, dilations, padding)
+    (pt, pb), (pl, pr) = g.pads
+    dxp = np.zeros((n, h + pt + pb, wd + pl + pr, c), dtype=dy.dtype)
+    if dy.size and dxp.size:
+        k = kh * kw * c
+        w2t = w.reshape(k, oc).T
+        step = _images_per_chunk(g.oh * g.ow * k * dy.itemsize)
+        dy3 = dy.reshape(n, g.oh * g.ow, oc)
+        for b in range(0, n, step):
+            dcols = (dy3[b:b + step].reshape(-1, oc) @ w2t).reshape(-1, g.oh, g.ow, kh, kw, c)
+            _add_windows(dxp[b:b + step], dcols, g)
+    return _crop(dxp, g, h, wd)
+
+
+def conv2d_backprop_filter(x, filter_shape, dy, strides, padding, dilations=(1, 1, 1, 1)) -> np.ndarray:
+    """The gradient of conv2d with respect to its filter, shaped `filter_shape` (TF's Conv2DBackpropFilter)."""
+    n, h, wd, c = x.shape
+    kh, kw, _, oc = (int(d) for d in filter_shape)
+    g = _Geometry(h, wd, kh, kw, strides, dilations, padding)
+    k = kh * kw * c
+    dw = np.zeros((k, oc), dtype=dy.dtype)
+    if dy.size:
+        win = _windows(_pad_hw(x, g.pads), kh, kw, g)
+        step = _images_per_chunk(g.oh * g.ow * k * x.itemsize)
+        dy3 = dy.reshape(n, g.oh * g.ow, oc)
+        for b in range(0, n, step):
+            dw += win[b:b + step].reshape(-1, k).T @ dy3[b:b + step].reshape(-1, oc)
+    return dw.reshape(kh, kw, c, oc)
+
+
+def _pool_geometry(x_shape, ksize, strides, padding) -> tuple[_Geometry, int, int]:
+    kh, kw = _pair(ksize, "ksize")
+    return _Geometry(int(x_shape[1]), int(x_shape[2]), kh, kw, strides, (1, 1), padding), kh, kw
+
+
+def _tiles(x_shape, g: _Geometry, kh: int, kw: int) -> bool:
+    """True when the windows are disjoint and cover the image exactly (the common 2x2/2 VALID pooling)."""
+    return (g.strides == (kh, kw) and not g.padded and x_shape[1] == g.oh * kh and x_shape[2] == g.ow * kw)
+
+
+def _lowest(dtype):
+    return -np.inf if np.dtype(dtype).kind == "f" else np.iinfo(dtype).min
+
+
+def max_pool(x, ksize, strides, padding) -> np.ndarray:
+    """Max pooling; padded cells never win (TF's MaxPool)."""
+    g, kh, kw = _pool_geometry(x.shape, ksize, strides, padding)
+    n, _, _, c = x.shape
+    if _tiles(x.shape, g, kh, kw):
+        return x.reshape(n, g.oh, kh, g.ow, kw, c).max(axis=(2, 4))
+    return _windows(_pad_hw(x, g.pads, _lowest(x.dtype)), kh, kw, g).max(axis=(3, 4))
+
+
+def max_pool_grad(x, y, dy, ksize, strides, padding) -> np.ndarray:
+    """MaxPool's input gradient: each window's gradient goes to its first maximum (TF's MaxPoolGrad)."""
+    g, kh, kw = _pool_geometry(x.shape, ksize, strides, padding)
+    n, h, w, c = x.shape
+    if _tiles(x.shape, g, kh, kw):
+        win = x.reshape(n, g.oh, kh, g.ow, kw, c).transpose(0, 1, 3, 5, 2, 4).reshape(n, g.oh, g.ow, c, kh * kw)
+        first = win.argmax(axis=-1)[..., None]  # argmax picks the first maximum in row-major window order
+        dcols = np.zeros(win.shape, dtype=dy.dtype)
+        np.put_along_axis(dcols, first, dy[..., None], axis=-1)
+        dcols = dcols.reshape(n, g.oh, g.ow, c, kh, kw).transpose(0, 1, 4, 2, 5, 3)
+        return np.ascontiguousarray(dcols).reshape(n, h, w, c)
+    win = _windows(_pad_hw(x, g.pads, _lowest(x.dtype)), kh, kw, g).reshape(n, g.oh, g.ow, kh * kw, c)
+    first = win.argmax(axis=3)[:, :, :, None, :]
+    dcols = np.zeros(win.shape, dtype=dy.dtype)
+    np.put_along_axis(dcols, first, dy[:, :, :, None, :], axis=3)
+    (pt, pb), (pl, pr) = g.pads
+    dxp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+    _add_windows(dxp, dcols.reshape(n, g.oh, g.ow, kh, kw, c), g)
+    return _crop(dxp, g, h, w)
+
+
+def _window_counts(h: int, w: int, g: _Geometry, kh: int, kw: int, dtype) -> np.ndarray:
+    """How many in-image cells each pooling window covers, shaped (Ho, Wo, 1) to broadcast over NHWC."""
+    ones = _pad_hw(np.ones((1, h, w, 1), dtype=dtype), g.pads, 0)
+    return _windows(ones, kh, kw, g).sum(axis=(3, 4))[0]
+
+
+def avg_pool(x, ksize, strides, padding) -> np.ndarray:
+    """Average pooling over the in-image cells of each window (TF's AvgPool)."""
+    g, kh, kw = _pool_geometry(x.shape, ksize, strides, padding)
+    n, h, w, c = x.shape
+    if _tiles(x.shape, g, kh, kw):
+        return x.reshape(n, g.oh, kh, g.ow, kw, c).mean(axis=(2, 4), dtype=x.dtype)
+    sums = _windows(_pad_hw(x, g.pads, 0), kh, kw, g).sum(axis=(3, 4))
+    return sums / _window_counts(h, w, g, kh, kw, x.dtype)
+
+
+def avg_pool_grad(input_shape, dy, ksize, strides, padding) -> np.ndarray:
+    """AvgPool's input gradient, shaped `input_shape` (TF's AvgPoolGrad)."""
+    n, h, w, c = (int(d) for d in input_shape)
+    g, kh, kw = _pool_geometry((n, h, w, c), ksize, strides, padding)
+    share = dy / _window_counts(h, w, g, kh, kw, dy.dtype)
+    (pt, pb), (pl, pr) = g.pads
+    dxp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+    _add_windows(dxp, np.broadcast_to(share[:, :, :, None, None, :], (n, g.oh, g.ow, kh, kw, c)), g)
+    return _crop(dxp, g, h, w)
+
+
+def _log_softmax_rows(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def softmax_cross_entropy(logits, labels) -> tuple[np.ndarray, np.ndarray]:
+    """(loss [R], backprop [R, C]) of softmax cross-entropy with dense labels, in one pass."""
+    labels = np.asarray(labels, dtype=logits.dtype)
+    if logits.ndim != 2:
+        raise ValueError(f"logits must be 2-dimensional, got shape {tuple(logits.shape)}")
+    if labels.shape != logits.shape:
+        raise ValueError(f"logits and labels must be same size: logits_size=[{','.join(map(str, logits.shape))}] "
+                         f"labels_size=[{','.join(map(str, labels.shape))}]")
+    logp = _log_softmax_rows(logits)
+    loss = -np.einsum("ij,ij->i", labels, logp)
+    return loss, np.exp(logp) - labels
+
+
+def sparse_softmax_cross_entropy(logits, labels) -> tuple[np.ndarray, np.ndarray]:
+    """(loss [R], backprop [R, C]) of softmax cross-entropy with one class index per row."""
+    if logits.ndim != 2:
+        raise ValueError(f"logits must be 2-dimensional, got shape {tuple(logits.shape)}")
+    r, c = logits.shape
+    labels = np.asarray(labels).reshape(-1)
+    if labels.shape[0] != r:
+        raise ValueError(f"logits and labels must have the same first dimension, got logits shape "
+                         f"[{r},{c}] and labels shape [{labels.shape[0]}]")
+    bad = (labels < 0) | (labels >= c)
+    if bad.any():
+        raise ValueError(f"Received a label value of {int(labels[bad][0])} which is outside the valid range "
+                         f"of [0, {c}).  Label values: {' '.join(str(int(v)) for v in labels)}")
+    logp = _log_softmax_rows(logits)
+    rows = np.arange(r)
+    loss = -logp[rows, labels]
+    backprop = np.exp(logp)
+    backprop[rows, labels] -= 1
+    return loss, backprop
+
+
+def bias_add_relu(x, bias) -> np.ndarray:
+    """max(x + bias, 0) with `bias` along the last axis."""
+    if bias.ndim != 1 or x.shape[-1] != bias.shape[0]:
+        raise ValueError(f"Must provide as many biases as the last dimension of the input tensor: "
+                         f"{list(bias.shape)} vs. {list(x.shape)}")
+    y = x + bias
+    return np.maximum(y, 0, out=y)
+
+
+def relu_grad(dy, y) -> np.ndarray:
+    """dy where the relu's output `y` is positive, else 0 (TF's ReluGrad)."""
+    return np.where(y > 0, dy, dy.dtype.type(0))
+
+
+def dropout_mask(rng, shape, keep_prob, dtype=np.float32) -> np.ndarray:
+    """A mask of 0 and 1/keep_prob, each entry kept with probability `keep_prob` (TF1's dropout rule)."""
+    dtype = np.dtype(dtype)
+    keep = dtype.type(keep_prob)
+    u = rng.random(tuple(int(d) for d in shape), dtype=dtype if dtype.kind == "f" and dtype.itemsize >= 4
+                   else np.float32).astype(dtype, copy=False)
+    # TF1 keeps an entry when floor(keep_prob + u) == 1, i.e. when u >= 1 - keep_prob.
+    return np.where(u >= dtype.type(1) - keep, dtype.type(1) / keep, dtype.type(0))
+# --- end of neural-network kernels

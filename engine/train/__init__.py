@@ -1,0 +1,42 @@
+"""`tf.train`: optimizers and their update ops, the global step, learning-rate schedules and the Saver."""
+from .adagrad import AdagradOptimizer
+from .adam import AdamOptimizer
+from .gradient_descent import GradientDescentOptimizer
+from .learning_rate import (
+    cosine_decay,
+    exponential_decay,
+    inverse_time_decay,
+    natural_exp_decay,
+    piecewise_constant,
+    polynomial_decay,
+)
+from .momentum import MomentumOptimizer
+from .optimizer import Optimizer
+from .rmsprop import RMSPropOptimizer
+from .saver import (
+    CheckpointState,
+    Saver,
+    checkpoint_exists,
+    get_checkpoint_state,
+    latest_checkpoint,
+    list_variables,
+    load_variable,
+    update_checkpoint_state,
+)
+from .training_util import (
+    assert_global_step,
+    create_global_step,
+    get_global_step,
+    get_or_create_global_step,
+    global_step,
+)
+
+__all__ = [
+    "AdagradOptimizer", "AdamOptimizer", "GradientDescentOptimizer", "MomentumOptimizer", "Optimizer",
+    "RMSPropOptimizer", "assert_global_step", "create_global_step", "get_global_step",
+    "get_or_create_global_step", "global_step",
+    "CheckpointState", "Saver", "checkpoint_exists", "get_checkpoint_state", "latest_checkpoint", "list_variables",
+    "load_variable", "update_checkpoint_state",
+    "cosine_decay", "exponential_decay", "inverse_time_decay", "natural_exp_decay", "piecewise_constant",
+    "polynomial_decay",
+]
