@@ -47,7 +47,7 @@ def _as_inputs(input_arrays) -> list[np.ndarray]:
     out = []
     for a in input_arrays:
         a = np.asarray(a)
-        out.append(a.astype(np.float64) if a.dtype.kind == "f" else a)
+        out.append(np.array(a, dtype=np.float64, order="C") if a.dtype.kind == "f" else a)
     return out
 
 
@@ -114,7 +114,7 @@ def numeric_gradients(loss_fn: Callable, placeholders, arrays: list[np.ndarray],
         g = np.zeros_like(base, dtype=np.float64)
         flat = g.reshape(-1)
         for j in range(base.size):
-            pert = base.copy()
+            pert = np.array(base, order="C")  # C order, so reshape(-1) below is a view
             pf = pert.reshape(-1)
             orig = pf[j]
             pf[j] = orig + eps

@@ -8,7 +8,7 @@ and the 32-bit one is used whenever every size fits.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -107,12 +107,12 @@ def kernel_source_header(header: str) -> str:
     return "\n".join(line for line in text.splitlines() if line.strip() != "#pragma once")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _module(module: str):
     return cupy.RawModule(code=kernel_source(module), options=("--std=c++17",))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _function(module: str, kernel: str):
     return _module(module).get_function(kernel)
 
@@ -433,3 +433,17 @@ def apply_adagrad(var, accum, lr, grad, update_slots=True, cache=None):
     _launch("optimizers", "apply_adagrad", var.dtype, var.size,
             (var, accum, grad, None, _scalar(lr, var.dtype), np.int32(bool(update_slots))))
     return var
+
+
+# --- gather's adjoint
+
+def gather_grad(params_shape, indices, grad, axis: int):
+    """Zeros of `params_shape` with `grad` scatter-added at `indices` along `axis` (repeats accumulate)."""
+    import cupyx  # ships with CuPy
+
+    shape = tuple(int(d) for d in params_shape)
+    out = cupy.zeros(shape, dtype=grad.dtype)
+    flat = cupy.asarray(indices).reshape(-1)
+    pre, post = shape[:axis], shape[axis + 1:]
+    cupyx.scatter_add(out, (slice(None),) * axis + (flat,), grad.reshape(pre + (int(flat.size),) + post))
+    return out

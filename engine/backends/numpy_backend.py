@@ -37,43 +37,93 @@ def make_rng(seed: int | None, seed2: int | None) -> np.random.Generator:
 
 # ======================================================================================================
 # --- Optimizer update kernels (tf.train; owner: engine/train). Each updates `var` and its slots IN PLACE
-# through one reusable scratch buffer kept in `cache` (the op's per-plan-step dict), so a training step
-# allocates nothing here. Scalars (lr, beta1, ...) may be Python numbers or 0-d arrays; they are turned
-# into the variable's dtype so float32 stays float32. The CuPy backend mirrors each name as a fused kernel.
+# and allocates nothing per step: work goes through a scratch buffer kept in `cache` (the op's per-plan-step
+# dict). Big variables are processed in blocks that stay in the CPU cache, so the several NumPy passes an
+# update needs cost about one trip through memory; `y += a*x` uses BLAS axpy (one pass) when SciPy is
+# importable. Scalars (lr, beta1, ...) may be Python numbers or 0-d arrays; they are turned into the
+# variable's dtype so float32 stays float32. The CuPy backend mirrors each name as one fused kernel.
 # ======================================================================================================
 
-def _scratch(cache: dict | None, like: np.ndarray) -> np.ndarray:
-    """A buffer shaped like `like`, reused across steps when `cache` is given."""
-    if cache is None:
-        return np.empty_like(like)
-    buf = cache.get("scratch")
-    if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
-        buf = cache["scratch"] = np.empty_like(like)
-    return buf
+_UPDATE_BLOCK = 65536  # elements per block: a block of every operand fits in L2 together
+_AXPY_MIN_SIZE = 4096  # below this, two NumPy calls cost less than the BLAS call's argument checks
+_axpy_kernels: dict | None = None
+
+
+def _blas_axpy(dtype):
+    """BLAS axpy for float32/float64 when SciPy is importable, else None."""
+    global _axpy_kernels
+    if _axpy_kernels is None:
+        try:
+            from scipy.linalg.blas import daxpy, saxpy
+            _axpy_kernels = {np.dtype(np.float32): saxpy, np.dtype(np.float64): daxpy}
+        except ImportError:  # SciPy is optional: plain NumPy does the same in two passes
+            _axpy_kernels = {}
+    return _axpy_kernels.get(dtype)
+
+
+def _axpy_into(y, x, a, tmp) -> None:
+    """y += a * x in place; `tmp` is scratch (it may be `x` itself when x is scratch too)."""
+    if y.size >= _AXPY_MIN_SIZE and y.ndim == 1 and x.ndim == 1 and x.dtype == y.dtype:
+        axpy = _blas_axpy(y.dtype)
+        if axpy is not None:
+            axpy(x, y, a=a)  # y is contiguous: BLAS writes into it
+            return
+    np.multiply(x, y.dtype.type(a), out=tmp)
+    y += tmp
+
+
+def _run_blocked(cache, block_fn, state: tuple, grad, n_scratch: int = 1) -> None:
+    """Calls `block_fn(*state_blocks, grad_block, *scratch)` over cache-sized blocks of flat views.
+
+    `state` (the variable and its slots) is updated in place: flat views are used only when every state
+    array is C-contiguous (always, for arrays the session owns); otherwise one call covers the whole arrays.
+    """
+    var = state[0]
+    if not all(s.flags.c_contiguous for s in state):
+        block_fn(*state, grad, *[np.empty_like(var) for _ in range(n_scratch)])
+        return
+    flat = [s.reshape(-1) for s in state]
+    g = np.ascontiguousarray(grad, dtype=var.dtype).reshape(-1)
+    n = var.size
+    size = min(n, _UPDATE_BLOCK)
+    buf = cache.get("scratch") if cache is not None else None
+    if buf is None or buf.shape != (n_scratch, size) or buf.dtype != var.dtype:
+        buf = np.empty((n_scratch, size), var.dtype)
+        if cache is not None:
+            cache["scratch"] = buf
+    for lo in range(0, n, size):
+        hi = min(lo + size, n)
+        scratch = buf[:, : hi - lo] if hi - lo != size else buf
+        block_fn(*[f[lo:hi] for f in flat], g[lo:hi], *scratch)
 
 
 def apply_gradient_descent(var, lr, grad, cache=None):
     """var -= lr * grad."""
-    tmp = _scratch(cache, var)
-    np.multiply(grad, var.dtype.type(lr), out=tmp)
-    var -= tmp
+    neg_lr = -float(lr)
+
+    def block(v, g, tmp):
+        _axpy_into(v, g, neg_lr, tmp)
+
+    _run_blocked(cache, block, (var,), grad)
     return var
 
 
 def apply_momentum(var, accum, lr, grad, momentum, use_nesterov=False, cache=None):
     """accum = momentum*accum + grad; var -= lr*accum (Nesterov: var -= lr*(grad + momentum*accum))."""
     t = var.dtype.type
-    lr, momentum = t(lr), t(momentum)
-    tmp = _scratch(cache, var)
-    accum *= momentum
-    accum += grad
-    if use_nesterov:
-        np.multiply(accum, momentum, out=tmp)
-        tmp += grad
-        tmp *= lr
-    else:
-        np.multiply(accum, lr, out=tmp)
-    var -= tmp
+    lr, mu = float(lr), t(momentum)
+
+    def block(v, acc, g, tmp):
+        acc *= mu
+        acc += g
+        if use_nesterov:
+            np.multiply(acc, mu, out=tmp)
+            tmp += g
+            _axpy_into(v, tmp, -lr, tmp)
+        else:
+            _axpy_into(v, acc, -lr, tmp)
+
+    _run_blocked(cache, block, (var, accum), grad)
     return var
 
 
@@ -82,81 +132,87 @@ def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, g
     """Adam, epsilon-hat form: lr_t = lr*sqrt(1-b2^t)/(1-b1^t); var -= lr_t*m/(sqrt(v)+eps)."""
     t = var.dtype.type
     b1, b2 = float(beta1), float(beta2)
-    lr_t = t(float(lr) * np.sqrt(1.0 - float(beta2_power)) / (1.0 - float(beta1_power)))
-    tmp = _scratch(cache, var)
-    np.multiply(grad, t(1.0 - b1), out=tmp)
-    m *= t(b1)
-    m += tmp
-    np.multiply(grad, grad, out=tmp)
-    tmp *= t(1.0 - b2)
-    v *= t(b2)
-    v += tmp
-    np.sqrt(v, out=tmp)
-    tmp += t(epsilon)
-    if use_nesterov:  # uses b1*m + (1-b1)*g in place of m
-        num = np.multiply(m, t(b1))
-        num += np.multiply(grad, t(1.0 - b1))
-        np.divide(num, tmp, out=tmp)
-    else:
-        np.divide(m, tmp, out=tmp)
-    tmp *= lr_t
-    var -= tmp
+    lr_t = float(lr) * np.sqrt(1.0 - float(beta2_power)) / (1.0 - float(beta1_power))
+    eps = t(epsilon)
+
+    def block(w, m_, v_, g, tmp, *extra):
+        np.subtract(g, m_, out=tmp)  # m += (1-b1)(g - m)
+        _axpy_into(m_, tmp, 1.0 - b1, tmp)
+        np.multiply(g, g, out=tmp)  # v += (1-b2)(g^2 - v)
+        tmp -= v_
+        _axpy_into(v_, tmp, 1.0 - b2, tmp)
+        np.sqrt(v_, out=tmp)
+        tmp += eps
+        if use_nesterov:  # b1*m + (1-b1)*g in place of m
+            num, spare = extra
+            np.multiply(m_, t(b1), out=num)
+            _axpy_into(num, g, 1.0 - b1, spare)
+            np.divide(num, tmp, out=tmp)
+        else:
+            np.divide(m_, tmp, out=tmp)
+        _axpy_into(w, tmp, -lr_t, tmp)
+
+    _run_blocked(cache, block, (var, m, v), grad, n_scratch=3 if use_nesterov else 1)
     return var
 
 
 def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, cache=None):
     """ms = rho*ms + (1-rho)*g^2; mom = momentum*mom + lr*g/sqrt(ms+eps); var -= mom."""
     t = var.dtype.type
-    rho = float(rho)
-    tmp = _scratch(cache, var)
-    np.multiply(grad, grad, out=tmp)
-    tmp *= t(1.0 - rho)
-    ms *= t(rho)
-    ms += tmp
-    np.add(ms, t(epsilon), out=tmp)
-    np.sqrt(tmp, out=tmp)
-    np.divide(grad, tmp, out=tmp)
-    tmp *= t(lr)
-    mom *= t(momentum)
-    mom += tmp
-    var -= mom
+    rho, lr, mu, eps = float(rho), float(lr), t(momentum), t(epsilon)
+
+    def block(w, ms_, mom_, g, tmp):
+        np.multiply(g, g, out=tmp)  # ms += (1-rho)(g^2 - ms)
+        tmp -= ms_
+        _axpy_into(ms_, tmp, 1.0 - rho, tmp)
+        np.add(ms_, eps, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        np.divide(g, tmp, out=tmp)
+        mom_ *= mu
+        _axpy_into(mom_, tmp, lr, tmp)
+        w -= mom_
+
+    _run_blocked(cache, block, (var, ms, mom), grad)
     return var
 
 
 def apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, cache=None):
     """Centered RMSProp: also mg = rho*mg + (1-rho)*g, and the denominator is sqrt(ms - mg^2 + eps)."""
     t = var.dtype.type
-    rho = float(rho)
-    tmp = _scratch(cache, var)
-    np.multiply(grad, t(1.0 - rho), out=tmp)
-    mg *= t(rho)
-    mg += tmp
-    np.multiply(grad, grad, out=tmp)
-    tmp *= t(1.0 - rho)
-    ms *= t(rho)
-    ms += tmp
-    np.multiply(mg, mg, out=tmp)
-    np.subtract(ms, tmp, out=tmp)
-    tmp += t(epsilon)
-    np.sqrt(tmp, out=tmp)
-    np.divide(grad, tmp, out=tmp)
-    tmp *= t(lr)
-    mom *= t(momentum)
-    mom += tmp
-    var -= mom
+    rho, lr, mu, eps = float(rho), float(lr), t(momentum), t(epsilon)
+
+    def block(w, mg_, ms_, mom_, g, tmp):
+        np.subtract(g, mg_, out=tmp)  # mg += (1-rho)(g - mg)
+        _axpy_into(mg_, tmp, 1.0 - rho, tmp)
+        np.multiply(g, g, out=tmp)  # ms += (1-rho)(g^2 - ms)
+        tmp -= ms_
+        _axpy_into(ms_, tmp, 1.0 - rho, tmp)
+        np.multiply(mg_, mg_, out=tmp)
+        np.subtract(ms_, tmp, out=tmp)
+        tmp += eps
+        np.sqrt(tmp, out=tmp)
+        np.divide(g, tmp, out=tmp)
+        mom_ *= mu
+        _axpy_into(mom_, tmp, lr, tmp)
+        w -= mom_
+
+    _run_blocked(cache, block, (var, mg, ms, mom), grad)
     return var
 
 
 def apply_adagrad(var, accum, lr, grad, update_slots=True, cache=None):
     """accum += g^2; var -= lr*g/sqrt(accum)."""
-    tmp = _scratch(cache, var)
-    if update_slots:
-        np.multiply(grad, grad, out=tmp)
-        accum += tmp
-    np.sqrt(accum, out=tmp)
-    np.divide(grad, tmp, out=tmp)
-    tmp *= var.dtype.type(lr)
-    var -= tmp
+    lr = float(lr)
+
+    def block(w, acc, g, tmp):
+        if update_slots:
+            np.multiply(g, g, out=tmp)
+            acc += tmp
+        np.sqrt(acc, out=tmp)
+        np.divide(g, tmp, out=tmp)
+        _axpy_into(w, tmp, -lr, tmp)
+
+    _run_blocked(cache, block, (var, accum), grad)
     return var
 
 # --- end of optimizer update kernels
@@ -279,6 +335,8 @@ def conv2d_backprop_input(input_shape, w, dy, strides, padding, dilations=(1, 1,
     n, h, wd, c = (int(d) for d in input_shape)
     kh, kw, _, oc = w.shape
     g = _Geometry(h, wd, kh, kw, strides, dilations, padding)
+    if g.strides == (1, 1) and dy.size:
+        return _full_correlation(dy, w, g, h, wd)
     (pt, pb), (pl, pr) = g.pads
     dxp = np.zeros((n, h + pt + pb, wd + pl + pr, c), dtype=dy.dtype)
     if dy.size and dxp.size:
@@ -290,6 +348,20 @@ def conv2d_backprop_input(input_shape, w, dy, strides, padding, dilations=(1, 1,
             dcols = (dy3[b:b + step].reshape(-1, oc) @ w2t).reshape(-1, g.oh, g.ow, kh, kw, c)
             _add_windows(dxp[b:b + step], dcols, g)
     return _crop(dxp, g, h, wd)
+
+
+def _full_correlation(dy, w, g: _Geometry, h: int, wd: int) -> np.ndarray:
+    """Stride-1 input gradient as a VALID convolution of the padded output gradient with the flipped,
+    in/out-swapped filter: one more chunked im2col + GEMM instead of kh*kw scattered adds."""
+    kh, kw, _, _ = w.shape
+    dh, dw = g.dilations
+    (pt, _), (pl, _) = g.pads
+    top, left = (kh - 1) * dh - pt, (kw - 1) * dw - pl
+    bottom = h + (kh - 1) * dh - g.oh - top
+    right = wd + (kw - 1) * dw - g.ow - left
+    dyp = _pad_hw(dy, ((top, bottom), (left, right)))
+    w_flip = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2))
+    return conv2d(dyp, w_flip, (1, 1), "VALID", (dh, dw))
 
 
 def conv2d_backprop_filter(x, filter_shape, dy, strides, padding, dilations=(1, 1, 1, 1)) -> np.ndarray:
@@ -322,33 +394,43 @@ def _lowest(dtype):
     return -np.inf if np.dtype(dtype).kind == "f" else np.iinfo(dtype).min
 
 
+def _offset_views(img: np.ndarray, kh: int, kw: int, g: _Geometry):
+    """For each kernel offset (i, j) in row-major order, the (N, Ho, Wo, C) view of the cells it touches."""
+    sh, sw = g.strides
+    for i in range(kh):
+        for j in range(kw):
+            yield img[:, i:i + (g.oh - 1) * sh + 1:sh, j:j + (g.ow - 1) * sw + 1:sw, :]
+
+
 def max_pool(x, ksize, strides, padding) -> np.ndarray:
     """Max pooling; padded cells never win (TF's MaxPool)."""
     g, kh, kw = _pool_geometry(x.shape, ksize, strides, padding)
-    n, _, _, c = x.shape
-    if _tiles(x.shape, g, kh, kw):
-        return x.reshape(n, g.oh, kh, g.ow, kw, c).max(axis=(2, 4))
-    return _windows(_pad_hw(x, g.pads, _lowest(x.dtype)), kh, kw, g).max(axis=(3, 4))
+    views = _offset_views(_pad_hw(x, g.pads, _lowest(x.dtype)), kh, kw, g)
+    out = np.array(next(views))
+    for v in views:
+        np.maximum(out, v, out=out)
+    return out
 
 
 def max_pool_grad(x, y, dy, ksize, strides, padding) -> np.ndarray:
     """MaxPool's input gradient: each window's gradient goes to its first maximum (TF's MaxPoolGrad)."""
     g, kh, kw = _pool_geometry(x.shape, ksize, strides, padding)
     n, h, w, c = x.shape
-    if _tiles(x.shape, g, kh, kw):
-        win = x.reshape(n, g.oh, kh, g.ow, kw, c).transpose(0, 1, 3, 5, 2, 4).reshape(n, g.oh, g.ow, c, kh * kw)
-        first = win.argmax(axis=-1)[..., None]  # argmax picks the first maximum in row-major window order
-        dcols = np.zeros(win.shape, dtype=dy.dtype)
-        np.put_along_axis(dcols, first, dy[..., None], axis=-1)
-        dcols = dcols.reshape(n, g.oh, g.ow, c, kh, kw).transpose(0, 1, 4, 2, 5, 3)
-        return np.ascontiguousarray(dcols).reshape(n, h, w, c)
-    win = _windows(_pad_hw(x, g.pads, _lowest(x.dtype)), kh, kw, g).reshape(n, g.oh, g.ow, kh * kw, c)
-    first = win.argmax(axis=3)[:, :, :, None, :]
-    dcols = np.zeros(win.shape, dtype=dy.dtype)
-    np.put_along_axis(dcols, first, dy[:, :, :, None, :], axis=3)
     (pt, pb), (pl, pr) = g.pads
-    dxp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
-    _add_windows(dxp, dcols.reshape(n, g.oh, g.ow, kh, kw, c), g)
+    disjoint = g.strides[0] >= kh and g.strides[1] >= kw
+    # Windows that tile the image exactly write every cell once, so the buffer needs no zeroing.
+    alloc = np.empty if _tiles(x.shape, g, kh, kw) else np.zeros
+    dxp = alloc((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+    found = np.zeros(y.shape, dtype=bool)  # windows whose first maximum was already seen
+    for xv, dv in zip(_offset_views(_pad_hw(x, g.pads, _lowest(x.dtype)), kh, kw, g),
+                      _offset_views(dxp, kh, kw, g)):
+        hit = np.equal(xv, y)
+        np.greater(hit, found, out=hit)  # a hit only where no earlier cell of the window was the maximum
+        np.logical_or(found, hit, out=found)
+        if disjoint:
+            np.multiply(dy, hit, out=dv)
+        else:
+            dv += dy * hit
     return _crop(dxp, g, h, w)
 
 
@@ -429,7 +511,7 @@ def bias_add_relu(x, bias) -> np.ndarray:
 
 def relu_grad(dy, y) -> np.ndarray:
     """dy where the relu's output `y` is positive, else 0 (TF's ReluGrad)."""
-    return np.where(y > 0, dy, dy.dtype.type(0))
+    return dy * (y > 0)  # a multiply by the mask: several times faster than np.where
 
 
 def dropout_mask(rng, shape, keep_prob, dtype=np.float32) -> np.ndarray:
@@ -441,3 +523,15 @@ def dropout_mask(rng, shape, keep_prob, dtype=np.float32) -> np.ndarray:
     # TF1 keeps an entry when floor(keep_prob + u) == 1, i.e. when u >= 1 - keep_prob.
     return np.where(u >= dtype.type(1) - keep, dtype.type(1) / keep, dtype.type(0))
 # --- end of neural-network kernels
+
+
+# --- Gather's gradient (owner: engine/ops/array_ops.py)
+
+def gather_grad(params_shape, indices, grad, axis: int):
+    """The dense adjoint of take(params, indices, axis): zeros of params_shape with grad scatter-added
+    at indices (repeated indices accumulate)."""
+    out = np.zeros(params_shape, dtype=grad.dtype)
+    flat = np.asarray(indices).reshape(-1)
+    pre, post = tuple(params_shape[:axis]), tuple(params_shape[axis + 1:])
+    np.add.at(out, (slice(None),) * axis + (flat,), np.reshape(grad, pre + (flat.size,) + post))
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tlboard.engine import dtypes as _dt
-from tlboard.engine.graph import Graph, Tensor, convert_to_tensor, get_default_graph
+from tlboard.engine.graph import Tensor, convert_to_tensor, get_default_graph
 from tlboard.engine.ops import array_ops, math_ops, state_ops
 from tlboard.engine.session import Session, get_default_session
 from tlboard.engine.variables import Variable
@@ -13,7 +13,6 @@ from tlboard.engine.variables import Variable
 _EPSILON = 1e-7
 _FLOATX = "float32"
 _IMAGE_DATA_FORMAT = "channels_last"
-_sessions: dict[Graph, Session] = {}  # the session Keras created or was given, per graph
 
 
 # --- configuration
@@ -69,22 +68,22 @@ def get_session() -> Session:
     graph = get_default_graph()
     sess = get_default_session()
     if sess is None or sess.graph is not graph:
-        sess = _sessions.get(graph)
+        sess = getattr(graph, "_keras_session", None)  # kept on the graph: it goes when the graph goes
         if sess is None or sess._closed:
-            sess = _sessions[graph] = Session(graph=graph)
+            sess = graph._keras_session = Session(graph=graph)
     _initialize_new_variables(sess)
     return sess
 
 
 def set_session(session: Session) -> None:
     """Makes Keras run in `session` (for its graph)."""
-    _sessions[session.graph] = session
+    session.graph._keras_session = session
 
 
 def clear_session() -> None:
     """Forgets Keras's session for the default graph, then resets the default graph."""
     from tlboard.engine.graph import reset_default_graph
-    sess = _sessions.pop(get_default_graph(), None)
+    sess = getattr(get_default_graph(), "_keras_session", None)
     if sess is not None:
         sess.close()
     reset_default_graph()

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..gradients import reduce_to_shape
-from ..graph import Tensor, convert_to_tensor, get_default_graph
+from ..graph import Tensor, convert_to_tensor
 from ..registry import op_def
 from ..shapes import TensorShape, broadcast_shapes
 from . import array_ops as _array
@@ -1131,7 +1131,7 @@ def tensordot(a, b, axes, name=None) -> Tensor:
     """Sums products over `axes` (an int N: last N of a with first N of b; or two lists of axes)."""
     a = convert_to_tensor(a)
     b = convert_to_tensor(b, dtype=a.dtype.base_dtype)
-    with a.graph.name_scope(name or "Tensordot"):
+    with a.graph.name_scope(name or "Tensordot") as scope:
         ra, rb = a.shape.ndims, b.shape.ndims
         if ra is None or rb is None:
             raise ValueError("tensordot needs inputs of known rank")
@@ -1157,10 +1157,8 @@ def tensordot(a, b, axes, name=None) -> Tensor:
         prod = make("MatMul", [a2, b2], name="MatMul")
         dims = free_dims_a + free_dims_b
         if all(isinstance(d, int) for d in dims):
-            return _array.reshape(prod, dims)
-        parts = [_array.reshape(d, [1]) if isinstance(d, Tensor) else _array.constant([d], dtype=_dt.int32)
-                 for d in dims]
-        return _array.reshape(prod, _array.concat(parts, 0) if parts else [])
+            return _array.reshape(prod, dims, name=scope)
+        return _array.reshape(prod, _array.stack(dims), name=scope)
 
 
 def _tensordot_reshape(t: Tensor, free: list, contracted: list, contract_last: bool):

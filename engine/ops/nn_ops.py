@@ -12,10 +12,10 @@ import numbers
 import numpy as np
 
 from .. import dtypes as _dt
-from ..graph import Tensor, convert_to_tensor, get_default_graph, name_scope
+from ..graph import Tensor, convert_to_tensor, name_scope
 from ..registry import op_def
 from ..shapes import TensorShape
-from . import array_ops, math_ops
+from . import array_ops, math_ops, random_ops
 from .core import make
 
 # TF1 exports none of tf.nn at top level; tlboard/nn.py imports the public names explicitly.
@@ -330,6 +330,8 @@ def _softmax_like(op_type: str, logits, axis, name, dim) -> Tensor:
         axis = -1 if dim is None else dim
     x = _float_tensor(logits, "logits")
     rank = x.shape.ndims
+    if rank == 0:
+        return make(op_type, [x], name=name or op_type)  # the shape function raises TF's rank error
     if rank is not None and not -rank <= axis < rank:
         raise ValueError(f"Invalid axis {axis} for a tensor of rank {rank}")  # TF: InvalidArgumentError
     if axis == -1 or (rank is not None and axis == rank - 1):
@@ -339,7 +341,7 @@ def _softmax_like(op_type: str, logits, axis, name, dim) -> Tensor:
     perm = list(range(rank))
     perm[axis % rank], perm[-1] = perm[-1], perm[axis % rank]
     out = make(op_type, [array_ops.transpose(x, perm)], name=op_type)
-    return array_ops.transpose(out, perm, name=name)
+    return array_ops.transpose(out, perm, name=name or "transpose")
 
 
 def softmax(logits, axis=None, name=None, dim=None) -> Tensor:
@@ -753,16 +755,6 @@ class DropoutMask:
         return k.b.dropout_mask(k.rng, shape, kp, k.attrs["T"].as_numpy_dtype)
 
 
-def _op_seeds(seed) -> tuple:
-    """TF1's (graph seed, op seed) pair for a random op: None, None when neither is set."""
-    graph = get_default_graph()
-    if graph.seed is not None:
-        return graph.seed, (seed if seed is not None else graph._last_id)
-    if seed is not None:
-        return 87654321, seed  # TF's default graph seed when only the op seed is given
-    return None, None
-
-
 def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None) -> Tensor:
     """Zeroes each element with probability 1 - keep_prob (or `rate`) and scales the rest by 1/keep_prob."""
     if keep_prob is not None and rate is not None:
@@ -786,7 +778,7 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
                                      convert_to_tensor(rate, dtype=dtype, name="rate"), name="keep_prob")
         if kp_t.shape.ndims not in (None, 0):
             raise ValueError(f"keep_prob must be a scalar tensor, got shape {kp_t.shape}")
-        seed, seed2 = _op_seeds(seed)
+        seed, seed2 = random_ops.get_seed(seed)
         if noise_shape is None:
             src, from_shape = x, False
         else:
@@ -868,8 +860,8 @@ def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name=None, d
         if axis not in (-1, None) and (rank is None or axis % rank != rank - 1):
             if rank is None:
                 raise ValueError("softmax_cross_entropy_with_logits over a non-last axis needs a known rank")
-            perm = list(range(rank))
-            perm[axis % rank], perm[-1] = perm[-1], perm[axis % rank]
+            axis %= rank
+            perm = [d for d in range(rank) if d != axis] + [axis]  # class axis last, others in order
             logits, labels = array_ops.transpose(logits, perm), array_ops.transpose(labels, perm)
         if logits.shape.ndims == 2:
             return make("SoftmaxCrossEntropyWithLogits", [logits, labels], name=scope)[0]
@@ -956,6 +948,7 @@ def weighted_cross_entropy_with_logits(targets=None, logits=None, pos_weight=Non
         logits = _float_tensor(logits, "logits")
         targets = convert_to_tensor(targets, dtype=logits.dtype.base_dtype, name="targets")
         one = _scalar_of(1, logits.dtype.base_dtype.as_numpy_dtype)
+        pos_weight = convert_to_tensor(pos_weight, dtype=logits.dtype.base_dtype, name="pos_weight")
         log_weight = math_ops.add(one, math_ops.multiply(math_ops.subtract(pos_weight, one), targets))
         softplus_neg_abs = math_ops.log1p(math_ops.exp(math_ops.negative(math_ops.abs(logits))))
         return math_ops.add(math_ops.multiply(math_ops.subtract(one, targets), logits),

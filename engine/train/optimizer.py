@@ -7,8 +7,6 @@ under `<OptimizerName>/update_<var>/`, and with a global step the returned op is
 """
 from __future__ import annotations
 
-import numpy as np
-
 from .. import dtypes as _dt
 from ..gradients import gradients
 from ..graph import Operation, Tensor, convert_to_tensor
@@ -129,9 +127,10 @@ class Optimizer:
         shape = var.shape
 
         def initial_value():
-            if shape.is_fully_defined():
-                return array_ops.constant(np.full(shape.as_list(), fill, dtype=dtype.as_numpy_dtype), dtype=dtype,
-                                          name="zeros" if fill == 0 else "Const")
+            if shape.is_fully_defined():  # a Fill op: the GraphDef stays small whatever the variable's size
+                with var.graph.name_scope("zeros" if fill == 0 else "Const") as scope:
+                    dims = array_ops.constant(shape.as_list(), dtype=_dt.int32, name="shape_as_tensor")
+                    return array_ops.fill(dims, array_ops.constant(fill, dtype=dtype, name="Const"), name=scope)
             like = array_ops.zeros_like(var.initial_value)
             return like if fill == 0 else math_ops.add(like, fill)
 

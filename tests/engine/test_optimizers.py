@@ -346,3 +346,22 @@ def test_bad_grads_and_vars_are_refused():
 def test_float64_variable_with_float32_hyperparameters():
     W, ws, _ = run_steps(tf.train.AdamOptimizer(0.1), steps=1)
     assert ws[0].dtype == np.float64
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_kernel_on_large_and_strided_arrays(dtype):
+    """Big variables take the one-pass BLAS path when SciPy is present; strided gradients the NumPy path."""
+    from tlboard.engine.backends import numpy_backend
+    rng = np.random.default_rng(0)
+    var = rng.normal(size=(300, 40)).astype(dtype)
+    grad = rng.normal(size=(300, 40)).astype(dtype)
+    want = var.astype(np.float64) - 0.125 * grad.astype(np.float64)
+    grad_before = grad.copy()
+    out = numpy_backend.apply_gradient_descent(var, dtype(0.125), grad, cache={})
+    assert out is var
+    np.testing.assert_allclose(var, want, rtol=1e-6 if dtype == np.float32 else 1e-13)
+    strided = rng.normal(size=(40, 300)).astype(dtype).T  # not C-contiguous
+    want = var.astype(np.float64) - 0.5 * strided.astype(np.float64)
+    numpy_backend.apply_gradient_descent(var, 0.5, strided, cache={})
+    np.testing.assert_allclose(var, want, rtol=1e-6 if dtype == np.float32 else 1e-13)
+    np.testing.assert_array_equal(grad, grad_before)  # the gradient is never written

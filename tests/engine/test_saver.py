@@ -160,7 +160,7 @@ def test_bad_saver_arguments(tmp_path):
         tf.train.Saver()
     kernel, _, _ = make_vars()
     with pytest.raises(ValueError, match="same name"):
-        tf.train.Saver({"a": kernel, **{"a": kernel}}) if False else tf.train.Saver([kernel, kernel])
+        tf.train.Saver([kernel, kernel])
     with pytest.raises(TypeError, match="not a Variable"):
         tf.train.Saver([tf.constant(1.0)])
     with tf.Session() as sess:

@@ -19,7 +19,9 @@ __device__ __forceinline__ float tl_lowest(float) { return -__int_as_float(0x7f8
 __device__ __forceinline__ double tl_lowest(double) { return -__longlong_as_double(0x7ff0000000000000LL); }
 
 // Instantiates a kernel body template for the four (value type, index type) pairs as extern "C"
-// entry points named NAME_f32_i32, NAME_f32_i64, NAME_f64_i32, NAME_f64_i64.
+// entry points named NAME_f32_i32, NAME_f32_i64, NAME_f64_i32, NAME_f64_i64. (A host-side test
+// emulator defines its own version first.)
+#ifndef TL_INSTANTIATE
 #define TL_INSTANTIATE(NAME, PARAMS, ARGS)                                                         \
     extern "C" __global__ void NAME##_f32_i32 PARAMS(float, int) { NAME##_body<float, int> ARGS; } \
     extern "C" __global__ void NAME##_f32_i64 PARAMS(float, long long) {                         \
@@ -29,3 +31,4 @@ __device__ __forceinline__ double tl_lowest(double) { return -__longlong_as_doub
     extern "C" __global__ void NAME##_f64_i64 PARAMS(double, long long) {                        \
         NAME##_body<double, long long> ARGS;                                                      \
     }
+#endif

@@ -2,7 +2,9 @@
 // loss[r] = logsumexp(x[r]) - sum_j labels[r,j] * x[r,j]; backprop[r,j] = softmax(x[r])_j - labels[r,j].
 #include "common.cuh"
 
-#define XENT_BLOCK 256  // threads per row; the host launches exactly this many
+#ifndef XENT_BLOCK
+#define XENT_BLOCK 256  // threads per row (a power of two); the host launches exactly this many
+#endif
 
 // Block-wide max and sum through shared memory (double storage serves float and double alike).
 template <typename T>

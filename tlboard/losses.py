@@ -1,0 +1,4 @@
+"""`tf.losses`."""
+# ruff: noqa: F401, F403
+from tlboard.engine.losses import *
+from tlboard.engine.losses import __all__
