@@ -328,7 +328,7 @@ def torch_cnn():
             h = x.view(-1, 1, 28, 28)
             h = torch.max_pool2d(torch.relu(self.c1(h)), 2)
             h = torch.max_pool2d(torch.relu(self.c2(h)), 2)
-            h = torch.relu(self.f1(h.flatten(1)))
+            h = torch.relu(self.f1(h.permute(0, 2, 3, 1).flatten(1)))  # NHWC order, as the TF weights
             return self.f2(self.drop(h))
 
     model = Net()

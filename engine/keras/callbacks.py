@@ -105,17 +105,13 @@ class ProgbarLogger(Callback):
     def on_batch_end(self, batch, logs=None):
         logs = logs or {}
         self.seen += logs.get("size", 0)
-        if self.seen < self.params["samples"]:
+        if self.seen < self.params["samples"]:  # the epoch's last line is drawn by on_epoch_end
             self.progbar.update(self.seen, [(k, logs[k]) for k in self.params["metrics"] if k in logs])
-        else:
-            self._last = [(k, logs[k]) for k in self.params["metrics"] if k in logs]
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         # the final line shows the epoch averages (and validation results) computed by fit
-        self.progbar._sums = {k: [float(logs[k]), 1] for k in self.params["metrics"] if k in logs}
-        self.progbar._seen = self.params["samples"]
-        self.progbar.update(self.params["samples"])
+        self.progbar.finish([(k, logs[k]) for k in self.params["metrics"] if k in logs])
 
 
 class EarlyStopping(Callback):

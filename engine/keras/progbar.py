@@ -39,6 +39,12 @@ class Progbar:
         elif self.verbose == 2 and done:
             self._write(f" - {int(time.time() - self._start)}s" + self._metrics(), True)
 
+    def finish(self, values) -> None:
+        """Draws the final line with `values` ([(name, value)]) shown as they are."""
+        self._sums = {name: [float(v), 1] for name, v in values}
+        self._seen = self.target
+        self.update(self.target)
+
     def bar(self, current: int) -> str:
         """`current/target [=====>....]`."""
         digits = int(math.floor(math.log10(self.target))) + 1 if self.target > 0 else 1

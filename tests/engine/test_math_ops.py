@@ -449,3 +449,30 @@ def test_run_time_broadcast_error_is_invalid_argument():
     y = tf.placeholder(tf.float32, [None])
     with pytest.raises(tf.errors.InvalidArgumentError):
         run(x + y, {x: [1, 2], y: [1, 2, 3]})
+
+
+# --- the checker itself must catch a wrong rule
+
+class TestWrongSquareGrad:
+    """Square with a gradient missing its factor 2: check_gradients has to reject it."""
+    type = "TestWrongSquareGrad"
+
+    def shape(op):
+        return op.inputs[0].shape
+
+    def forward(k, x):
+        return x * x
+
+    def grad(op, g):
+        return tf.multiply(g, op.inputs[0])
+
+
+def test_gradcheck_rejects_a_wrong_gradient_rule():
+    from tlboard.engine.ops.core import make
+    from tlboard.engine.registry import OPS, op_def
+    if "TestWrongSquareGrad" not in OPS:
+        op_def(TestWrongSquareGrad)
+    with pytest.raises(AssertionError, match="gradient mismatch for input 0"):
+        check_gradients(lambda x: make("TestWrongSquareGrad", [x]), [R.normal(size=(3,))])
+    with pytest.raises(AssertionError, match="gradient mismatch"):
+        check_gradients(lambda x: tf.exp(x), [R.normal(size=(3,))], eps=1e-1)  # too coarse a step

@@ -348,20 +348,110 @@ def test_float64_variable_with_float32_hyperparameters():
     assert ws[0].dtype == np.float64
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_sgd_kernel_on_large_and_strided_arrays(dtype):
-    """Big variables take the one-pass BLAS path when SciPy is present; strided gradients the NumPy path."""
-    from tlboard.engine.backends import numpy_backend
-    rng = np.random.default_rng(0)
-    var = rng.normal(size=(300, 40)).astype(dtype)
-    grad = rng.normal(size=(300, 40)).astype(dtype)
-    want = var.astype(np.float64) - 0.125 * grad.astype(np.float64)
-    grad_before = grad.copy()
-    out = numpy_backend.apply_gradient_descent(var, dtype(0.125), grad, cache={})
+def reference_update(kind, var, slots, g):
+    """One update step in float64, written from the formulas (TF1's definitions)."""
+    lr, mu, b1, b2, eps, rho = 0.01, 0.9, 0.8, 0.95, 1e-3, 0.7
+    if kind == "sgd":
+        return var - lr * g, []
+    if kind in ("momentum", "nesterov"):
+        acc = mu * slots[0] + g
+        step = lr * g + lr * mu * acc if kind == "nesterov" else lr * acc
+        return var - step, [acc]
+    if kind in ("adam", "adam_nesterov"):
+        b1p, b2p = b1 ** 3, b2 ** 3
+        lr_t = lr * np.sqrt(1 - b2p) / (1 - b1p)
+        m = b1 * slots[0] + (1 - b1) * g
+        v = b2 * slots[1] + (1 - b2) * g * g
+        num = b1 * m + (1 - b1) * g if kind == "adam_nesterov" else m
+        return var - lr_t * num / (np.sqrt(v) + eps), [m, v]
+    if kind == "rmsprop":
+        ms = rho * slots[0] + (1 - rho) * g * g
+        mom = mu * slots[1] + lr * g / np.sqrt(ms + eps)
+        return var - mom, [ms, mom]
+    if kind == "rmsprop_centered":
+        mg = rho * slots[0] + (1 - rho) * g
+        ms = rho * slots[1] + (1 - rho) * g * g
+        mom = mu * slots[2] + lr * g / np.sqrt(ms - mg * mg + eps)
+        return var - mom, [mg, ms, mom]
+    if kind == "adagrad":
+        acc = slots[0] + g * g
+        return var - lr * g / np.sqrt(acc), [acc]
+    raise AssertionError(kind)
+
+
+def run_kernel(kind, var, slots, g, cache):
+    from tlboard.engine.backends import numpy_backend as nb
+    lr, mu, b1, b2, eps, rho = 0.01, 0.9, 0.8, 0.95, 1e-3, 0.7
+    if kind == "sgd":
+        return nb.apply_gradient_descent(var, lr, g, cache=cache)
+    if kind in ("momentum", "nesterov"):
+        return nb.apply_momentum(var, slots[0], lr, g, mu, use_nesterov=kind == "nesterov", cache=cache)
+    if kind in ("adam", "adam_nesterov"):
+        return nb.apply_adam(var, *slots, b1 ** 3, b2 ** 3, lr, b1, b2, eps, g,
+                             use_nesterov=kind == "adam_nesterov", cache=cache)
+    if kind == "rmsprop":
+        return nb.apply_rms_prop(var, *slots, lr, rho, mu, eps, g, cache=cache)
+    if kind == "rmsprop_centered":
+        return nb.apply_centered_rms_prop(var, *slots, lr, rho, mu, eps, g, cache=cache)
+    return nb.apply_adagrad(var, slots[0], lr, g, cache=cache)
+
+
+N_SLOTS = {"sgd": 0, "momentum": 1, "nesterov": 1, "adam": 2, "adam_nesterov": 2, "rmsprop": 2,
+           "rmsprop_centered": 3, "adagrad": 1}
+
+
+@pytest.mark.parametrize("kind", list(N_SLOTS))
+@pytest.mark.parametrize("size", [7, 5003, 70001], ids=["small", "blas", "blocked"])
+@pytest.mark.parametrize("blas", [True, False], ids=["scipy", "numpy_only"])
+def test_update_kernels_match_formulas(kind, size, blas, monkeypatch):
+    """Every kernel path (small, BLAS axpy, cache-sized blocks with a partial last block, no SciPy) matches
+    the formula, in place, in float32 and float64, without writing the gradient."""
+    from tlboard.engine.backends import numpy_backend as nb
+    if not blas:
+        monkeypatch.setattr(nb, "_axpy_kernels", {})
+    rng = np.random.default_rng(size)
+    for dtype in (np.float32, np.float64):
+        var = rng.normal(size=size).astype(dtype)
+        slots = [rng.uniform(0.5, 1.5, size).astype(dtype) for _ in range(N_SLOTS[kind])]
+        if kind == "rmsprop_centered":
+            slots[0] *= 0.1  # keep ms - mg^2 positive
+        g = rng.normal(size=size).astype(dtype)
+        g_before = g.copy()
+        want_var, want_slots = reference_update(kind, var.astype(np.float64), [s.astype(np.float64) for s in slots],
+                                                g.astype(np.float64))
+        live, live_slots = var, list(slots)
+        out = run_kernel(kind, var, slots, g, cache={})
+        assert out is live and all(a is b for a, b in zip(slots, live_slots))
+        rtol = 2e-5 if dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(var, want_var, rtol=rtol, atol=rtol)
+        for got, want in zip(slots, want_slots):
+            np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol)
+        np.testing.assert_array_equal(g, g_before)
+
+
+@pytest.mark.parametrize("kind", ["sgd", "adam", "rmsprop_centered"])
+def test_update_kernels_on_strided_inputs(kind):
+    """A strided gradient, and even a non-contiguous variable, are updated correctly (the latter in place)."""
+    rng = np.random.default_rng(1)
+    shape = (300, 250)
+    var = np.asfortranarray(rng.normal(size=shape))
+    slots = [np.asfortranarray(rng.uniform(0.5, 1.5, shape)) for _ in range(N_SLOTS[kind])]
+    if kind == "rmsprop_centered":
+        slots[0] *= 0.1
+    g = rng.normal(size=shape[::-1]).T
+    want_var, want_slots = reference_update(kind, var.copy(), [s.copy() for s in slots], g)
+    out = run_kernel(kind, var, slots, g, cache={})
     assert out is var
-    np.testing.assert_allclose(var, want, rtol=1e-6 if dtype == np.float32 else 1e-13)
-    strided = rng.normal(size=(40, 300)).astype(dtype).T  # not C-contiguous
-    want = var.astype(np.float64) - 0.5 * strided.astype(np.float64)
-    numpy_backend.apply_gradient_descent(var, 0.5, strided, cache={})
-    np.testing.assert_allclose(var, want, rtol=1e-6 if dtype == np.float32 else 1e-13)
-    np.testing.assert_array_equal(grad, grad_before)  # the gradient is never written
+    np.testing.assert_allclose(var, want_var, rtol=1e-12, atol=1e-12)
+    for got, want in zip(slots, want_slots):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_update_kernel_reuses_its_scratch_buffer():
+    from tlboard.engine.backends import numpy_backend as nb
+    var, m, v, g = (np.ones(100000, np.float32) for _ in range(4))
+    cache = {}
+    nb.apply_adam(var, m, v, 0.9, 0.999, 0.01, 0.9, 0.999, 1e-8, g, cache=cache)
+    first = cache["scratch"]
+    nb.apply_adam(var, m, v, 0.81, 0.998, 0.01, 0.9, 0.999, 1e-8, g, cache=cache)
+    assert cache["scratch"] is first and first.size <= 65536
