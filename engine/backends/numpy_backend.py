@@ -100,6 +100,12 @@ def _run_blocked(cache, block_fn, state: tuple, grad, n_scratch: int = 1) -> Non
 def apply_gradient_descent(var, lr, grad, cache=None):
     """var -= lr * grad."""
     neg_lr = -float(lr)
+    if var.size >= _AXPY_MIN_SIZE and var.flags.c_contiguous and isinstance(grad, np.ndarray) \
+            and grad.flags.c_contiguous and grad.dtype == var.dtype:
+        axpy = _blas_axpy(var.dtype)
+        if axpy is not None:  # one pass over the whole array: nothing to gain from blocks
+            axpy(grad.reshape(-1), var.reshape(-1), a=neg_lr)
+            return var
 
     def block(v, g, tmp):
         _axpy_into(v, g, neg_lr, tmp)

@@ -88,11 +88,9 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        dims = inputs.shape.dims
-        if dims is not None and len(dims) > 2:
-            flat = array_ops.reshape(inputs, [-1, dims[-1]])
-            out = math_ops.matmul(flat, self.kernel)
-            out = array_ops.reshape(out, [-1] + [int(d) for d in dims[1:-1]] + [self.units])
+        rank = inputs.shape.ndims
+        if rank is not None and rank > 2:  # applied to the last axis of (batch, ..., features)
+            out = math_ops.tensordot(inputs, self.kernel, [[rank - 1], [0]])
         else:
             out = math_ops.matmul(inputs, self.kernel)
         if self.use_bias:

@@ -85,16 +85,6 @@ class Sequential(Model):
                 self.build(tuple(t.shape.dims) if t.shape.dims is not None else None)
         return super().__call__(inputs, **kwargs)
 
-    def _ensure_built_for(self, x) -> None:
-        import numpy as np
-        if not self.outputs and self._stack:
-            a = np.asarray(x[0] if isinstance(x, list | tuple) else x)
-            self.build((None,) + a.shape[1:])
-
-    def fit(self, x=None, y=None, *args, **kwargs):
-        self._ensure_built_for(x)
-        return super().fit(x, y, *args, **kwargs)
-
     def predict_classes(self, x, batch_size: int = 32, verbose: int = 0):
         """Class indices: argmax of the predictions (or a 0.5 threshold for one output unit)."""
         proba = self.predict(x, batch_size=batch_size, verbose=verbose)

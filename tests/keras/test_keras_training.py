@@ -222,7 +222,8 @@ def test_bad_input_gets_clear_errors():
     with pytest.raises(RuntimeError, match="must compile"):
         model.fit(x, y, verbose=0)
     model.compile("sgd", "categorical_crossentropy")
-    with pytest.raises(ValueError, match=r"expected dense_1_input to have shape \(8,\) but got array with shape \(5,\)"):
+    shape_error = r"expected dense_1_input to have shape \(8,\) but got array with shape \(5,\)"
+    with pytest.raises(ValueError, match=shape_error):
         model.fit(x[:, :5], y, verbose=0)
     with pytest.raises(ValueError, match="same number of samples"):
         model.fit(x, y[:10], verbose=0)
