@@ -147,12 +147,17 @@ def variable(value, dtype=None, name: str | None = None) -> Variable:
 
 def get_value(x):
     """The current NumPy value of a variable or tensor."""
-    return get_session().run(x)
+    with x.graph.as_default():
+        return get_session().run(x)
 
 
 def batch_get_value(xs) -> list:
     """The current values of several variables in one run."""
-    return get_session().run(list(xs)) if xs else []
+    xs = list(xs)
+    if not xs:
+        return []
+    with xs[0].graph.as_default():
+        return get_session().run(xs)
 
 
 def set_value(x: Variable, value) -> None:
@@ -165,7 +170,8 @@ def batch_set_value(pairs) -> None:
     pairs = list(pairs)
     if not pairs:
         return
-    sess = get_session()
+    with pairs[0][0].graph.as_default():
+        sess = get_session()
     ops, feed = [], {}
     for var, value in pairs:
         ph, op = _assign_placeholder(var)

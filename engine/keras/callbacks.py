@@ -260,7 +260,7 @@ class TensorBoard(Callback):
         super().set_model(model)
         if self.writer is not None:
             self.writer.close()
-        graph = K.get_session().graph if self.write_graph else None
+        graph = model.outputs[0].graph if self.write_graph else None
         self.writer = FileWriter(self.log_dir, graph=graph)
 
     def _write_scalars(self, logs: dict, step: int, prefix: str = "") -> None:

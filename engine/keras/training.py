@@ -90,6 +90,11 @@ class Model(Network):
             raise ValueError("The model has no trainable weights to train.")
         return weights
 
+    def _session(self):
+        """Keras's session for this model's graph (whatever graph is the default now)."""
+        with self.outputs[0].graph.as_default():
+            return K.get_session()
+
     def _check_compiled(self) -> None:
         if not hasattr(self, "total_loss"):
             raise RuntimeError("You must compile your model before training/testing. Use "
@@ -97,9 +102,9 @@ class Model(Network):
 
     def _phase_feed(self, training: bool) -> dict:
         phase = getattr(self.outputs[0].graph, "_keras_learning_phase", None)
-        if phase is None or isinstance(phase, bool):
-            return {}
-        return {phase: training}
+        if not training or phase is None or isinstance(phase, bool):
+            return {}  # the phase defaults to False (test)
+        return {phase: True}
 
     # --- data
     def _inputs_arrays(self, x) -> list[np.ndarray]:
@@ -178,7 +183,7 @@ class Model(Network):
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
             n = split
         fetches = self._train_step()
-        sess = K.get_session()
+        sess = self._session()
 
         self.history = _callbacks.History()
         cbs = [*(callbacks or [])]
@@ -219,7 +224,7 @@ class Model(Network):
         return self.history
 
     def _test_loop(self, xs, ys, batch_size: int, verbose: int = 0) -> list[float]:
-        sess = K.get_session()
+        sess = self._session()
         n = self._check_lengths(xs + ys)
         sums = np.zeros(len(self._test_fetches))
         bar = Progbar(n, verbose=verbose) if verbose else None
@@ -245,7 +250,7 @@ class Model(Network):
         xs = self._inputs_arrays(x)
         n = self._check_lengths(xs)
         batch_size = int(batch_size or 32)
-        sess = K.get_session()
+        sess = self._session()
         chunks = []
         for start in range(0, n, batch_size):
             index = np.arange(start, min(start + batch_size, n))
@@ -261,7 +266,7 @@ class Model(Network):
         xs, ys = self._inputs_arrays(x), self._target_arrays(y)
         n = self._check_lengths(xs + ys)
         fetches = self._train_step()
-        outs = K.get_session().run(fetches, self._feed(xs, ys, np.arange(n), training=True))[:-1]
+        outs = self._session().run(fetches, self._feed(xs, ys, np.arange(n), training=True))[:-1]
         outs = [float(v) for v in outs]
         return outs[0] if len(outs) == 1 else outs
 

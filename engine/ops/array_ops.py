@@ -480,7 +480,7 @@ class InvertPermutation:
 def transpose(a, perm=None, name="transpose", conjugate=False) -> Tensor:
     """`tf.transpose`: permutes dims (default: reverses them)."""
     a = convert_to_tensor(a)
-    with a.graph.name_scope(name) as scope:
+    with a.graph.name_scope(name or "transpose") as scope:
         if perm is None:
             if a.shape.ndims is None:
                 perm = make("ReversedAxes", [a], name="perm")
@@ -698,7 +698,7 @@ def concat(values, axis, name="concat") -> Tensor:
     values = list(values) if isinstance(values, list | tuple) else [values]
     if len(values) == 1:
         t = convert_to_tensor(values[0])
-        with t.graph.name_scope(name) as scope:
+        with t.graph.name_scope(name or "concat") as scope:
             return identity(t, name=scope)
     tensors = [convert_to_tensor(v) for v in values]
     d = tensors[0].dtype.base_dtype
@@ -1123,7 +1123,7 @@ def boolean_mask(tensor, mask, name="boolean_mask", axis=None) -> Tensor:
     tensor = convert_to_tensor(tensor)
     mask = convert_to_tensor(mask)
     from .math_ops import where
-    with tensor.graph.name_scope(name):
+    with tensor.graph.name_scope(name or "boolean_mask"):
         k = mask.shape.ndims
         if k is None:
             raise ValueError("Number of mask dimensions must be specified, even if some dimensions are None.  "
@@ -1238,7 +1238,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
         dtype = builtins.max(kinds + ([_dt.float32] if py_float else [_dt.int32]), key=order.index)
     dtype = _dt.as_dtype(dtype).base_dtype
     g = get_default_graph()
-    with g.name_scope(name) as scope:
+    with g.name_scope(name or "range") as scope:
         ins = [convert_to_tensor(v, dtype=dtype, name=n) if not isinstance(v, Tensor) else
                (v if v.dtype.base_dtype is dtype else _cast(v, dtype))
                for v, n in ((start, "start"), (limit, "limit"), (delta, "delta"))]

@@ -865,7 +865,7 @@ def logical_not(x, name=None) -> Tensor:
 def logical_xor(x, y, name="LogicalXor") -> Tensor:
     """x XOR y, built from and/or/not as TF1 does."""
     x = convert_to_tensor(x, dtype=_dt.bool_)
-    with x.graph.name_scope(name) as scope:
+    with x.graph.name_scope(name or "LogicalXor") as scope:
         return logical_and(logical_or(x, y), logical_not(logical_and(x, y)), name=scope)
 
 

@@ -97,6 +97,16 @@ def test_dense_computes_relu_of_affine_map():
     np.testing.assert_allclose(got, np.maximum(data @ kernel + [0.5, -4.0], 0), rtol=1e-6)
 
 
+def test_dense_applies_to_the_last_axis_of_higher_rank_inputs():
+    x = tf.placeholder(tf.float32, [None, None, 3])
+    layer = L.Dense(2)
+    y = layer(x)
+    assert y.shape.as_list() == [None, None, 2]
+    data = np.random.default_rng(3).random((2, 4, 3)).astype(np.float32)
+    kernel, bias = layer.get_weights()
+    np.testing.assert_allclose(K.get_session().run(y, {x: data}), data @ kernel + bias, rtol=1e-5)
+
+
 def test_dense_needs_a_known_last_dimension():
     x = tf.placeholder(tf.float32, [None, None])
     with pytest.raises(ValueError, match="last dimension of the inputs to `Dense` should be defined"):
