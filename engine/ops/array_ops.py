@@ -1029,6 +1029,7 @@ class GatherV2:
 
     def forward(k, params, indices, axis):
         a = int(_cached_ints(k, "axis", 2, axis)[0])
+        indices = k.b.asarray(indices)  # integer tensors live on the host; params may be on a device
         if k.xp.size(indices) and int(k.xp.min(indices)) < 0:
             bad = int(k.xp.min(indices))
             raise IndexError(f"indices = {bad} is not in [0, {k.xp.shape(params)[a]})")

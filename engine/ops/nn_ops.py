@@ -1067,7 +1067,7 @@ class InTopKV2:
     def forward(k, preds, targets, kk):
         xp = k.xp
         n, classes = preds.shape
-        targets = targets.astype(np.int64, copy=False)
+        targets = k.b.asarray(targets).astype(np.int64, copy=False)  # ints live on the host
         valid = (targets >= 0) & (targets < classes)
         safe = xp.where(valid, targets, 0)
         target_pred = xp.take_along_axis(preds, safe[:, None], axis=1)
