@@ -59,7 +59,7 @@ class Model(Network):
                     fn, name = _metrics.accuracy_for(loss_fn, out.shape.dims), "acc"
                 else:
                     fn = _metrics.get(m)
-                    name = m if isinstance(m, str) else fn.__name__
+                    name = getattr(fn, "name", None) or fn.__name__  # Keras 2: 'mae' -> 'mean_absolute_error'
                 with graph.name_scope("metrics"), graph.name_scope(name):
                     tensors.append(math_ops.reduce_mean(fn(target, out)))
                 names.append(name)

@@ -11,6 +11,7 @@ from .learning_rate import (
     polynomial_decay,
 )
 from .momentum import MomentumOptimizer
+from .moving_averages import ExponentialMovingAverage
 from .optimizer import Optimizer
 from .rmsprop import RMSPropOptimizer
 from .saver import (
@@ -32,7 +33,8 @@ from .training_util import (
 )
 
 __all__ = [
-    "AdagradOptimizer", "AdamOptimizer", "GradientDescentOptimizer", "MomentumOptimizer", "Optimizer",
+    "AdagradOptimizer", "AdamOptimizer", "ExponentialMovingAverage", "GradientDescentOptimizer",
+    "MomentumOptimizer", "Optimizer",
     "RMSPropOptimizer", "assert_global_step", "create_global_step", "get_global_step",
     "get_or_create_global_step", "global_step",
     "CheckpointState", "Saver", "checkpoint_exists", "get_checkpoint_state", "latest_checkpoint", "list_variables",

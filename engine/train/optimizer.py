@@ -10,8 +10,9 @@ from __future__ import annotations
 from .. import dtypes as _dt
 from ..gradients import gradients
 from ..graph import Operation, Tensor, convert_to_tensor
-from ..ops import array_ops, control_flow_ops, math_ops, state_ops
+from ..ops import control_flow_ops, math_ops, state_ops
 from ..variables import Variable, trainable_variables
+from .slot_creator import filled_value
 
 _FLOAT_TYPES = (_dt.float16, _dt.float32, _dt.float64)
 
@@ -127,12 +128,7 @@ class Optimizer:
         shape = var.shape
 
         def initial_value():
-            if shape.is_fully_defined():  # a Fill op: the GraphDef stays small whatever the variable's size
-                with var.graph.name_scope("zeros" if fill == 0 else "Const") as scope:
-                    dims = array_ops.constant(shape.as_list(), dtype=_dt.int32, name="shape_as_tensor")
-                    return array_ops.fill(dims, array_ops.constant(fill, dtype=dtype, name="Const"), name=scope)
-            like = array_ops.zeros_like(var.initial_value)
-            return like if fill == 0 else math_ops.add(like, fill)
+            return filled_value(shape, dtype, fill, like=var.initial_value)
 
         slot = Variable(initial_value, trainable=False, name=f"{var.op.name}/{self._name}", dtype=dtype,
                         validate_shape=shape.is_fully_defined())

@@ -68,6 +68,7 @@ def test_losses_and_metric_variants():
     reg.compile(keras.optimizers.SGD(lr=0.01), "mse", metrics=["mae"])
     target = x @ np.linspace(-1, 1, 8).astype(np.float32)
     hist = reg.fit(x, target, epochs=10, verbose=0)
+    assert reg.metrics_names == ["loss", "mean_absolute_error"]
     mse, mae = reg.evaluate(x, target, verbose=0)
     pred = reg.predict(x)[:, 0]
     assert mse == pytest.approx(((pred - target) ** 2).mean(), rel=1e-4)
