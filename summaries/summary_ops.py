@@ -6,6 +6,7 @@ bytes are identical to what `SummaryWriter` writes for the same values.
 from __future__ import annotations
 
 import numpy as np
+
 from tlboard.engine import dtypes as _dt
 from tlboard.engine.graph import GraphKeys, Tensor, convert_to_tensor, get_default_graph
 from tlboard.engine.ops.array_ops import constant

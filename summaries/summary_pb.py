@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from tlboard.summaries.histogram import Histogram, numpy_histogram, tf_histogram
 from tlboard.summaries.png import DEFAULT_COMPRESSION, encode_png
 from tlboard.summaries.protos import summary_pb2, tensor_pb2, types_pb2

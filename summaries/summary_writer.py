@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+
 from tlboard.summaries.event_encoding import encode_scalar_event, encode_summary_event
 from tlboard.summaries.histogram import numpy_histogram, tf_histogram
 from tlboard.summaries.png import DEFAULT_COMPRESSION, encode_png

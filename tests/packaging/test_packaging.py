@@ -1,11 +1,11 @@
 """The package layout: folders map onto tlboard.* and nothing generic lands in site-packages."""
 import subprocess
 import sys
-import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 MAPPED = {"tlboard": "tlboard", "tlboard.engine": "engine", "tlboard.summaries": "summaries",

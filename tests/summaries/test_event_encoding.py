@@ -6,6 +6,7 @@ import math
 import struct
 
 import pytest
+
 from tlboard.summaries.event_encoding import encode_scalar_event, encode_summary_event, varint
 from tlboard.summaries.protos import event_pb2, summary_pb2
 

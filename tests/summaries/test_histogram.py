@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+
 from tlboard.summaries.histogram import collapse_empty_runs, default_bucket_limits, tf_histogram
 from tlboard.summaries.protos import event_pb2
 from tlboard.summaries.records import read_records
@@ -97,6 +98,7 @@ def test_reproduces_tensorflow1_written_histograms(testdata):
 
 def test_stock_tensorboard_reads_our_histogram(tmp_path):
     from tensorboard.backend.event_processing import event_accumulator as ea
+
     from tlboard.summaries.writer import FileWriter
 
     rng = np.random.default_rng(3)

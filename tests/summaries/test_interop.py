@@ -15,6 +15,7 @@ import urllib.request
 import numpy as np
 import pytest
 from PIL import Image
+
 from tlboard.summaries.summary_pb import histogram_pb, image_pb, scalar_pb, text_pb
 from tlboard.summaries.summary_writer import SummaryWriter
 from tlboard.summaries.writer import FileWriter

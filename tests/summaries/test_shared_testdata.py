@@ -6,6 +6,7 @@ import math
 from collections import Counter, defaultdict
 
 import numpy as np
+
 from tlboard.summaries.protos import event_pb2, types_pb2
 from tlboard.summaries.records import scan_records
 

@@ -8,6 +8,7 @@ import wave
 import numpy as np
 import pytest
 from PIL import Image
+
 from tlboard.summaries.png import encode_png
 from tlboard.summaries.protos import summary_pb2, types_pb2
 from tlboard.summaries.summary_pb import audio_pb, image_pb, images_to_uint8, scalar_pb, text_pb

@@ -13,6 +13,7 @@ import textwrap
 import time
 
 import pytest
+
 from tlboard.summaries import writer as writer_module
 from tlboard.summaries.protos import event_pb2, graph_pb2
 from tlboard.summaries.records import read_records, scan_records
