@@ -1,7 +1,23 @@
 """`tf.train`: optimizers and their update ops, the global step, learning-rate schedules and the Saver."""
 from .adagrad import AdagradOptimizer
 from .adam import AdamOptimizer
+from .coordinator import Coordinator, start_queue_runners
 from .gradient_descent import GradientDescentOptimizer
+from .hooks import (
+    CheckpointSaverHook,
+    CheckpointSaverListener,
+    LoggingTensorHook,
+    NanLossDuringTrainingError,
+    NanTensorHook,
+    SecondOrStepTimer,
+    SessionRunArgs,
+    SessionRunContext,
+    SessionRunHook,
+    SessionRunValues,
+    StepCounterHook,
+    StopAtStepHook,
+    SummarySaverHook,
+)
 from .learning_rate import (
     cosine_decay,
     exponential_decay,
@@ -11,6 +27,14 @@ from .learning_rate import (
     polynomial_decay,
 )
 from .momentum import MomentumOptimizer
+from .monitored_session import (
+    ChiefSessionCreator,
+    MonitoredSession,
+    MonitoredTrainingSession,
+    Scaffold,
+    SingularMonitoredSession,
+    WorkerSessionCreator,
+)
 from .moving_averages import ExponentialMovingAverage
 from .optimizer import Optimizer
 from .rmsprop import RMSPropOptimizer
@@ -41,4 +65,10 @@ __all__ = [
     "load_variable", "update_checkpoint_state",
     "cosine_decay", "exponential_decay", "inverse_time_decay", "natural_exp_decay", "piecewise_constant",
     "polynomial_decay",
+    "Coordinator", "start_queue_runners",
+    "CheckpointSaverHook", "CheckpointSaverListener", "LoggingTensorHook", "NanLossDuringTrainingError",
+    "NanTensorHook", "SecondOrStepTimer", "SessionRunArgs", "SessionRunContext", "SessionRunHook", "SessionRunValues",
+    "StepCounterHook", "StopAtStepHook", "SummarySaverHook",
+    "ChiefSessionCreator", "MonitoredSession", "MonitoredTrainingSession", "Scaffold", "SingularMonitoredSession",
+    "WorkerSessionCreator",
 ]

@@ -127,14 +127,10 @@ class StopAtStepHook(SessionRunHook):
         if self._last_step is None:
             self._last_step = int(session.run(self._step_tensor)) + self._num_steps
 
-    def before_run(self, run_context):
-        return SessionRunArgs(self._step_tensor)
-
     def after_run(self, run_context, run_values) -> None:
-        if int(run_values.results) + 1 >= self._last_step:
-            # Re-read: the fetched value may predate the train op's increment.
-            if int(run_context.session.run(self._step_tensor)) >= self._last_step:
-                run_context.request_stop()
+        # Read the step after the run (a value fetched within it may predate the train op's increment).
+        if int(run_context.session.run(self._step_tensor)) >= self._last_step:
+            run_context.request_stop()
 
 
 class NanLossDuringTrainingError(RuntimeError):
@@ -219,6 +215,7 @@ def writer_for(logdir: str):
     w = _writers.get(key)
     if w is None:
         from tlboard.summaries.writer import FileWriter
+
         from ..graph import get_default_graph
         w = _writers[key] = FileWriter(logdir, graph=get_default_graph())
     return w
@@ -251,16 +248,12 @@ class CheckpointSaverHook(SessionRunHook):
         self._save(session, step)  # the state at the step training starts from
         self._timer.update_last_triggered_step(step)
 
-    def before_run(self, run_context):
-        return SessionRunArgs(self._step_tensor)
-
     def after_run(self, run_context, run_values) -> None:
-        if self._timer.should_trigger_for_step(int(run_values.results) + 1):
-            step = int(run_context.session.run(self._step_tensor))
-            if self._timer.should_trigger_for_step(step):
-                self._timer.update_last_triggered_step(step)
-                if self._save(run_context.session, step):
-                    run_context.request_stop()
+        step = int(run_context.session.run(self._step_tensor))
+        if self._timer.should_trigger_for_step(step):
+            self._timer.update_last_triggered_step(step)
+            if self._save(run_context.session, step):
+                run_context.request_stop()
 
     def end(self, session) -> None:
         step = int(session.run(self._step_tensor))
@@ -336,19 +329,19 @@ class SummarySaverHook(SessionRunHook):
 
     def before_run(self, run_context):
         self._request = self._next_step is None or self._timer.should_trigger_for_step(self._next_step)
-        fetches = {"global_step": self._step_tensor}
         if self._request and self._op() is not None:
-            fetches["summary"] = self._op()
-        return SessionRunArgs(fetches)
+            return SessionRunArgs({"summary": self._op()})
+        return None
 
     def after_run(self, run_context, run_values) -> None:
-        stale = int(run_values.results["global_step"])
-        step = stale + 1
-        if self._next_step is None or self._request:
-            step = int(run_context.session.run(self._step_tensor))
+        # Re-read the step: a value fetched in the same run may be from before or after the increment.
+        step = int(run_context.session.run(self._step_tensor))
+        if self._next_step is None:  # marks where this (possibly restarted) run begins, as TF does
+            from tlboard.summaries.protos.event_pb2 import SessionLog
+            self._writer.add_session_log(SessionLog(status=SessionLog.START), step)
         if self._request:
             self._timer.update_last_triggered_step(step)
-            if "summary" in run_values.results:
+            if run_values.results is not None:
                 self._writer.add_summary(run_values.results["summary"], step)
         self._next_step = step + 1
 
