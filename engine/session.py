@@ -12,6 +12,9 @@ from . import errors
 from .backends import get_backend, gpu_available
 from .graph import Graph, Operation, Tensor, get_default_graph
 
+# Ops whose output is their first input: the plan reuses the input's slot instead of running them.
+_ALIAS_OPS = frozenset({"Identity", "StopGradient", "PlaceholderWithDefault", "Snapshot"})
+_NOT_FOLDED = object()
 # TF's own spellings of dtypes in kernel error messages.
 _TF_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
 
@@ -58,7 +61,7 @@ class KernelContext:
 
 
 class _Plan:
-    __slots__ = ("steps", "n_slots", "feed_slots", "fetch_slots", "fetch_backends")
+    __slots__ = ("steps", "n_slots", "feed_slots", "fetch_slots", "fetch_backends", "template")
 
 
 class _FetchStructure:
@@ -243,6 +246,7 @@ class BaseSession:
         plan = _Plan()
         plan.feed_slots = [new_slot(t, cpu) for t in fed]
         steps = []  # [fn, ctx, input slots, output slot(s), n_outputs]
+        constants: dict[int, object] = {}  # slots whose value is fixed at compile time
         placed: dict[Operation, str] = {}
         for op in order:
             if op.type == "Placeholder":
@@ -259,12 +263,22 @@ class BaseSession:
                 if slot_backend[s] is not home:  # copy across the device boundary, once per run
                     key = (t, home)
                     if key not in slot_of:
-                        steps.append([_transfer, home, (s,), new_slot(key, home), 1, None])
+                        moved = new_slot(key, home)
+                        if s in constants:  # a constant crosses once, when the plan is compiled
+                            constants[moved] = home.asarray(constants[s])
+                        else:
+                            steps.append([_transfer, home, (s,), moved, 1, None])
                     s = slot_of[key]
                 in_slots.append(s)
             forward = op.op_def.forward
             if forward is None:
                 raise errors.UnimplementedError(None, op, f"Op type {op.type} has no kernel")
+            pure = not op.op_def.stateful and not op.control_inputs
+            if pure and op.type in _ALIAS_OPS and len(op.outputs) == 1 \
+                    and slot_backend[in_slots[0]] is (backend if _device_resident(op.outputs[0]) or not on_device
+                                                      else cpu):
+                slot_of[op.outputs[0]] = in_slots[0]  # W/read and friends: the same value, no step
+                continue
             if on_device:
                 homes = tuple(_device_resident(t) for t in op.outputs)
                 forward = _device_kernel(forward, homes, backend)
@@ -272,8 +286,19 @@ class BaseSession:
             else:
                 outs = [new_slot(t, backend) for t in op.outputs]
             n_out = len(outs)
-            steps.append([forward, KernelContext(op, backend, self), tuple(in_slots),
-                          outs[0] if n_out == 1 else tuple(outs), n_out, op])
+            ctx = KernelContext(op, backend, self)
+            if pure and all(i in constants for i in in_slots):
+                # Constant folding: computed once here; every run starts from these values. An op that
+                # fails is left in the plan, so its error surfaces from run() as usual.
+                try:
+                    value = forward(ctx, *[constants[i] for i in in_slots])
+                except Exception:  # noqa: BLE001
+                    value = _NOT_FOLDED
+                if value is not _NOT_FOLDED:
+                    for slot, v in zip(outs, (value,) if n_out == 1 else value):
+                        constants[slot] = v
+                    continue
+            steps.append([forward, ctx, tuple(in_slots), outs[0] if n_out == 1 else tuple(outs), n_out, op])
         plan.fetch_slots = []
         plan.fetch_backends = []
         for el in elements:
@@ -300,11 +325,14 @@ class BaseSession:
         plan.steps = [(fn, ctx, ins, outs, n, tuple(frees[i]), op)
                       for i, (fn, ctx, ins, outs, n, op) in enumerate(steps)]
         plan.n_slots = len(slot_backend)
+        plan.template = [None] * plan.n_slots
+        for slot, v in constants.items():
+            plan.template[slot] = v
         return plan
 
     # --- execution
     def _execute(self, plan: _Plan, feed_values: list):
-        vals: list = [None] * plan.n_slots
+        vals: list = plan.template.copy()
         for s, v in zip(plan.feed_slots, feed_values):
             vals[s] = v
         for fn, ctx, ins, outs, n, frees, op in plan.steps:
