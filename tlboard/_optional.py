@@ -6,7 +6,7 @@ import importlib
 # name in `tf.` -> module providing it
 _NAMESPACES = {
     "summary": "tlboard.summary",
-    "keras": "tlboard.engine.keras",
+    "keras": "tlboard.keras",
     "losses": "tlboard.losses",
     "initializers": "tlboard.initializers",
     "test": "tlboard.test",
