@@ -1,7 +1,7 @@
 """The TF1 API namespace behind `import tlboard as tf` (loaded lazily by tlboard/__init__.py)."""
 # ruff: noqa: F401, F403, E402
-from tlboard import errors, nn, train  # noqa: E402  (namespaces: tf.errors, tf.nn, tf.train, ...)
-from tlboard._optional import load_optional_namespaces as _load_optional
+# namespaces: tf.errors, tf.nn, tf.train, tf.summary, tf.keras, tf.losses, tf.initializers, tf.test, tf.config
+from tlboard import config, errors, initializers, keras, losses, nn, summary, test, train
 from tlboard.engine import ops as _ops  # registers every op
 from tlboard.engine.dtypes import (
     DType,
@@ -69,8 +69,6 @@ from tlboard.engine.variables import (
 
 newaxis = None
 
-
-_load_optional(globals())
 
 from tlboard.summaries.protos.attr_value_pb2 import AttrValue
 from tlboard.summaries.protos.event_pb2 import Event, LogMessage, SessionLog
