@@ -156,9 +156,7 @@ class VarianceScaling(Initializer):
         if mode not in ("fan_in", "fan_out", "fan_avg"):
             raise ValueError(f"Invalid `mode` argument: {mode}")
         distribution = distribution.lower()
-        if distribution == "normal":  # TF1's older name for the truncated normal
-            distribution = "truncated_normal"
-        if distribution not in ("uniform", "truncated_normal", "untruncated_normal"):
+        if distribution not in ("normal", "uniform", "truncated_normal", "untruncated_normal"):
             raise ValueError(f"Invalid `distribution` argument: {distribution}")
         self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
         self.dtype = _float(dtype)
@@ -170,7 +168,7 @@ class VarianceScaling(Initializer):
         fan_in, fan_out = compute_fans(dims)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, n)
-        if self.distribution == "truncated_normal":
+        if self.distribution in ("normal", "truncated_normal"):  # "normal": TF1's older name for the truncated one
             return random_ops.truncated_normal(dims, 0.0, math.sqrt(scale) / _TRUNCATED_STDDEV, dtype, self.seed)
         if self.distribution == "untruncated_normal":
             return random_ops.random_normal(dims, 0.0, math.sqrt(scale), dtype, self.seed)

@@ -1,50 +1,45 @@
-"""`tf.keras.initializers`: Keras 2's weight initializers (with Keras's default arguments), as objects
-or by name. Calling one with (shape, dtype) builds the graph ops producing the initial value."""
+"""`tf.keras.initializers`: Keras 2's weight initializers, as objects or by name. They are the engine's TF1
+initializers (engine/initializers.py) with Keras's defaults: the dtype is `floatx()` at call time, random
+draws default to a 0.05 spread, and configs carry no dtype."""
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from tlboard.engine import dtypes as _dt
-from tlboard.engine.ops import array_ops, random_ops
+from tlboard.engine import initializers as _engine
+from tlboard.engine.initializers import Initializer
+from tlboard.engine.ops import array_ops
 
 
-class Initializer:
-    """Base class: `init(shape, dtype=None) -> Tensor`."""
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        raise NotImplementedError
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        return cls(**config)
-
-
-def _dtype(dtype):
+def _dtype(dtype) -> _dt.DType:
     from .backend import floatx
     return _dt.as_dtype(dtype or floatx()).base_dtype
 
 
-class Zeros(Initializer):
+class _KerasDtype:
+    """Mixin over an engine initializer: the dtype defaults to `floatx()` when called, not when built, and
+    Keras configs leave it out."""
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        return super().__call__(shape, _dtype(dtype), partition_info)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.pop("dtype", None)
+        return config
+
+
+class Zeros(_KerasDtype, _engine.Zeros):
     """All zeros."""
 
-    def __call__(self, shape, dtype=None, partition_info=None):
-        return array_ops.zeros(list(shape), dtype=_dtype(dtype))
 
-
-class Ones(Initializer):
+class Ones(_KerasDtype, _engine.Ones):
     """All ones."""
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        return array_ops.ones(list(shape), dtype=_dtype(dtype))
 
 
 class Constant(Initializer):
-    """Every element equal to `value` (or `value` itself when it has the weight's shape)."""
+    """Every element equal to `value` (or `value` broadcast to the weight's shape; TF1's engine Constant
+    repeats the last element instead, so Keras keeps its own)."""
 
     def __init__(self, value=0):
         self.value = value
@@ -60,92 +55,33 @@ class Constant(Initializer):
         return {"value": self.value}
 
 
-class RandomNormal(Initializer):
+class RandomNormal(_KerasDtype, _engine.RandomNormal):
     """Normal(mean, stddev) samples."""
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
-        self.mean, self.stddev, self.seed = mean, stddev, seed
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        return random_ops.random_normal(list(shape), self.mean, self.stddev, dtype=_dtype(dtype), seed=self.seed)
-
-    def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+        super().__init__(mean, stddev, seed)
 
 
-class RandomUniform(Initializer):
+class RandomUniform(_KerasDtype, _engine.RandomUniform):
     """Uniform samples in [minval, maxval)."""
 
     def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None):
-        self.minval, self.maxval, self.seed = minval, maxval, seed
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        return random_ops.random_uniform(list(shape), self.minval, self.maxval, dtype=_dtype(dtype),
-                                         seed=self.seed)
-
-    def get_config(self) -> dict:
-        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
+        super().__init__(minval, maxval, seed)
 
 
-class TruncatedNormal(Initializer):
+class TruncatedNormal(_KerasDtype, _engine.TruncatedNormal):
     """Normal(mean, stddev) samples redrawn when more than two stddevs from the mean."""
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
-        self.mean, self.stddev, self.seed = mean, stddev, seed
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        return random_ops.truncated_normal(list(shape), self.mean, self.stddev, dtype=_dtype(dtype),
-                                           seed=self.seed)
-
-    def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+        super().__init__(mean, stddev, seed)
 
 
-def _fans(shape) -> tuple[float, float]:
-    """(fan_in, fan_out): for conv kernels (h, w, in, out) the receptive field multiplies both."""
-    shape = list(shape)
-    if len(shape) < 1:
-        return 1.0, 1.0
-    if len(shape) == 1:
-        return float(shape[0]), float(shape[0])
-    if len(shape) == 2:
-        return float(shape[0]), float(shape[1])
-    field = float(np.prod(shape[:-2]))
-    return shape[-2] * field, shape[-1] * field
-
-
-class VarianceScaling(Initializer):
+class VarianceScaling(_KerasDtype, _engine.VarianceScaling):
     """Samples scaled to the weight's fan: stddev = sqrt(scale / n), n = fan_in, fan_out or their mean."""
-
-    # stddev of a unit normal truncated to [-2, 2]: dividing by it restores the requested spread
-    _TRUNCATED_STDDEV = 0.87962566103423978
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in", distribution: str = "normal",
                  seed: int | None = None):
-        if scale <= 0.0:
-            raise ValueError(f"`scale` must be a positive float. Got: {scale}")
-        if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"Invalid `mode` argument: expected one of 'fan_in', 'fan_out', 'fan_avg', "
-                             f"got {mode!r}")
-        if distribution not in ("normal", "uniform", "truncated_normal", "untruncated_normal"):
-            raise ValueError(f"Invalid `distribution` argument: {distribution!r}")
-        self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        fan_in, fan_out = _fans(shape)
-        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
-        variance = self.scale / max(1.0, n)
-        dtype = _dtype(dtype)
-        if self.distribution in ("normal", "truncated_normal"):
-            stddev = math.sqrt(variance) / self._TRUNCATED_STDDEV
-            return random_ops.truncated_normal(list(shape), 0.0, stddev, dtype=dtype, seed=self.seed)
-        if self.distribution == "untruncated_normal":
-            return random_ops.random_normal(list(shape), 0.0, math.sqrt(variance), dtype=dtype, seed=self.seed)
-        limit = math.sqrt(3.0 * variance)
-        return random_ops.random_uniform(list(shape), -limit, limit, dtype=dtype, seed=self.seed)
-
-    def get_config(self) -> dict:
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed}
+        super().__init__(scale, mode, distribution, seed)
 
 
 class Identity(Initializer):
@@ -185,10 +121,12 @@ def he_uniform(seed: int | None = None) -> VarianceScaling:
 
 
 def lecun_normal(seed: int | None = None) -> VarianceScaling:
+    """Truncated normal with stddev sqrt(1 / fan_in)."""
     return VarianceScaling(1.0, "fan_in", "normal", seed)
 
 
 def lecun_uniform(seed: int | None = None) -> VarianceScaling:
+    """Uniform in ±sqrt(3 / fan_in)."""
     return VarianceScaling(1.0, "fan_in", "uniform", seed)
 
 
