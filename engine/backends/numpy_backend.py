@@ -294,8 +294,57 @@ def _images_per_chunk(per_image_bytes: int) -> int:
     return max(1, _CHUNK_BYTES // max(per_image_bytes, 1))
 
 
-def conv2d(x, w, strides, padding, dilations=(1, 1, 1, 1)) -> np.ndarray:
-    """NHWC convolution of x [N,H,W,C] with filter w [KH,KW,C,OC] (TF's Conv2D): chunked im2col + GEMM."""
+def _scratch(cache, key: str, shape: tuple, dtype) -> np.ndarray:
+    """A scratch array kept in the op's `cache` and reused by later steps while its shape and dtype hold."""
+    if cache is None:
+        return np.empty(shape, dtype)
+    buf = cache.get(key)
+    if buf is None or buf.shape != shape or buf.dtype != dtype:
+        buf = cache[key] = np.empty(shape, dtype)
+    return buf
+
+
+def _padded_scratch(x: np.ndarray, pads, cache, key: str) -> np.ndarray:
+    """`x` zero-padded around H and W, in a buffer reused across steps: its zero border is written once and
+    later steps copy only the interior."""
+    (pt, pb), (pl, pr) = pads
+    if not (pt or pb or pl or pr):
+        return x
+    if cache is None:
+        return _pad_hw(x, pads)
+    n, h, w, c = x.shape
+    shape = (n, h + pt + pb, w + pl + pr, c)
+    buf = cache.get(key)
+    if buf is None or buf.shape != shape or buf.dtype != x.dtype:
+        buf = cache[key] = np.zeros(shape, x.dtype)
+    buf[:, pt:pt + h, pl:pl + w, :] = x
+    return buf
+
+
+_FEW_CHANNELS = 4  # up to this many input channels, im2col builds transposed columns (see _columns_t)
+
+
+def _columns_t(xp: np.ndarray, kh: int, kw: int, g: _Geometry, b: int, e: int, buf: np.ndarray) -> np.ndarray:
+    """Transposed im2col of padded images b:e, (kh*kw*c, images*oh*ow), written into the front of the flat
+    `buf`: one copy per (tap, channel) whose destination is a contiguous row. With few channels this is
+    several times faster than copying window-major columns, whose contiguous runs are only kw*c long."""
+    c = xp.shape[3]
+    (sh, sw), (dh, dw) = g.strides, g.dilations
+    m = (e - b) * g.oh * g.ow
+    cols = buf[:kh * kw * c * m].reshape(kh, kw, c, e - b, g.oh, g.ow)
+    for i in range(kh):
+        r0 = i * dh
+        for j in range(kw):
+            c0 = j * dw
+            src = xp[b:e, r0:r0 + (g.oh - 1) * sh + 1:sh, c0:c0 + (g.ow - 1) * sw + 1:sw, :]
+            np.copyto(cols[i, j], src.transpose(3, 0, 1, 2))
+    return cols.reshape(kh * kw * c, m)
+
+
+def conv2d(x, w, strides, padding, dilations=(1, 1, 1, 1), cache=None) -> np.ndarray:
+    """NHWC convolution of x [N,H,W,C] with filter w [KH,KW,C,OC] (TF's Conv2D): chunked im2col + GEMM.
+
+    `cache` (the op's per-step dict) keeps the padded input and the column block between steps."""
     n, h, wd, c = x.shape
     kh, kw, _, oc = w.shape
     g = _Geometry(h, wd, kh, kw, strides, dilations, padding)
@@ -304,36 +353,48 @@ def conv2d(x, w, strides, padding, dilations=(1, 1, 1, 1)) -> np.ndarray:
         return out
     k = kh * kw * c
     w2 = w.reshape(k, oc)
-    win = _windows(_pad_hw(x, g.pads), kh, kw, g)
-    step = _images_per_chunk(g.oh * g.ow * k * x.itemsize)
+    xp = _padded_scratch(x, g.pads, cache, "padded")
+    win = _windows(xp, kh, kw, g)
+    step = min(n, _images_per_chunk(g.oh * g.ow * k * x.itemsize))
+    cols = _scratch(cache, "cols", (step, g.oh, g.ow, kh, kw, c), out.dtype)
     out3 = out.reshape(n, g.oh * g.ow, oc)
     for b in range(0, n, step):
-        cols = win[b:b + step].reshape(-1, k)  # the one copy: this chunk's column block
-        np.matmul(cols, w2, out=out3[b:b + step].reshape(-1, oc))
+        e = min(b + step, n)
+        if c <= _FEW_CHANNELS:
+            a = _columns_t(xp, kh, kw, g, b, e, cols.reshape(-1)).T
+        else:
+            a = cols[:e - b]
+            np.copyto(a, win[b:e])  # the one copy: this chunk's column block, into the reused buffer
+            a = a.reshape(-1, k)
+        np.matmul(a, w2, out=out3[b:e].reshape(-1, oc))
     return out
 
 
-def conv2d_backprop_input(input_shape, w, dy, strides, padding, dilations=(1, 1, 1, 1)) -> np.ndarray:
+def conv2d_backprop_input(input_shape, w, dy, strides, padding, dilations=(1, 1, 1, 1),
+                          cache=None) -> np.ndarray:
     """The gradient of conv2d with respect to its input, shaped `input_shape` (TF's Conv2DBackpropInput)."""
     n, h, wd, c = (int(d) for d in input_shape)
     kh, kw, _, oc = w.shape
     g = _Geometry(h, wd, kh, kw, strides, dilations, padding)
     if g.strides == (1, 1) and dy.size:
-        return _full_correlation(dy, w, g, h, wd)
+        return _full_correlation(dy, w, g, h, wd, cache)
     (pt, pb), (pl, pr) = g.pads
     dxp = np.zeros((n, h + pt + pb, wd + pl + pr, c), dtype=dy.dtype)
     if dy.size and dxp.size:
         k = kh * kw * c
         w2t = w.reshape(k, oc).T
-        step = _images_per_chunk(g.oh * g.ow * k * dy.itemsize)
+        step = min(n, _images_per_chunk(g.oh * g.ow * k * dy.itemsize))
+        dcols = _scratch(cache, "dcols", (step * g.oh * g.ow, k), np.result_type(dy, w))
         dy3 = dy.reshape(n, g.oh * g.ow, oc)
         for b in range(0, n, step):
-            dcols = (dy3[b:b + step].reshape(-1, oc) @ w2t).reshape(-1, g.oh, g.ow, kh, kw, c)
-            _add_windows(dxp[b:b + step], dcols, g)
+            e = min(b + step, n)
+            block = dcols[:(e - b) * g.oh * g.ow]
+            np.matmul(dy3[b:e].reshape(-1, oc), w2t, out=block)
+            _add_windows(dxp[b:e], block.reshape(-1, g.oh, g.ow, kh, kw, c), g)
     return _crop(dxp, g, h, wd)
 
 
-def _full_correlation(dy, w, g: _Geometry, h: int, wd: int) -> np.ndarray:
+def _full_correlation(dy, w, g: _Geometry, h: int, wd: int, cache=None) -> np.ndarray:
     """Stride-1 input gradient as a VALID convolution of the padded output gradient with the flipped,
     in/out-swapped filter: one more chunked im2col + GEMM instead of kh*kw scattered adds."""
     kh, kw, _, _ = w.shape
@@ -342,25 +403,39 @@ def _full_correlation(dy, w, g: _Geometry, h: int, wd: int) -> np.ndarray:
     top, left = (kh - 1) * dh - pt, (kw - 1) * dw - pl
     bottom = h + (kh - 1) * dh - g.oh - top
     right = wd + (kw - 1) * dw - g.ow - left
-    dyp = _pad_hw(dy, ((top, bottom), (left, right)))
+    dyp = _padded_scratch(dy, ((top, bottom), (left, right)), cache, "padded_dy")
     w_flip = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2))
-    return conv2d(dyp, w_flip, (1, 1), "VALID", (dh, dw))
+    return conv2d(dyp, w_flip, (1, 1), "VALID", (dh, dw), cache)
 
 
-def conv2d_backprop_filter(x, filter_shape, dy, strides, padding, dilations=(1, 1, 1, 1)) -> np.ndarray:
+def conv2d_backprop_filter(x, filter_shape, dy, strides, padding, dilations=(1, 1, 1, 1),
+                           cache=None) -> np.ndarray:
     """The gradient of conv2d with respect to its filter, shaped `filter_shape` (TF's Conv2DBackpropFilter)."""
     n, h, wd, c = x.shape
     kh, kw, _, oc = (int(d) for d in filter_shape)
     g = _Geometry(h, wd, kh, kw, strides, dilations, padding)
     k = kh * kw * c
-    dw = np.zeros((k, oc), dtype=dy.dtype)
-    if dy.size:
-        win = _windows(_pad_hw(x, g.pads), kh, kw, g)
-        step = _images_per_chunk(g.oh * g.ow * k * x.itemsize)
+    dtype = np.result_type(x, dy)
+    dw = np.zeros((k, oc), dtype=dtype)
+    if dy.size and x.size:
+        xp = _padded_scratch(x, g.pads, cache, "padded")
+        win = _windows(xp, kh, kw, g)
+        step = min(n, _images_per_chunk(g.oh * g.ow * k * x.itemsize))
+        cols = _scratch(cache, "cols", (step, g.oh, g.ow, kh, kw, c), dtype)
+        part = _scratch(cache, "part", (k, oc), dtype)
         dy3 = dy.reshape(n, g.oh * g.ow, oc)
         for b in range(0, n, step):
-            dw += win[b:b + step].reshape(-1, k).T @ dy3[b:b + step].reshape(-1, oc)
-    return dw.reshape(kh, kw, c, oc)
+            e = min(b + step, n)
+            if c <= _FEW_CHANNELS:
+                a = _columns_t(xp, kh, kw, g, b, e, cols.reshape(-1))
+            else:
+                a = cols[:e - b]
+                np.copyto(a, win[b:e])
+                a = a.reshape(-1, k).T
+            np.matmul(a, dy3[b:e].reshape(-1, oc), out=dw if b == 0 else part)
+            if b:
+                dw += part
+    return dw.reshape(kh, kw, c, oc).astype(dy.dtype, copy=False)
 
 
 def _pool_geometry(x_shape, ksize, strides, padding) -> tuple[_Geometry, int, int]:
@@ -389,16 +464,22 @@ def max_pool(x, ksize, strides, padding) -> np.ndarray:
     """Max pooling; padded cells never win (TF's MaxPool)."""
     g, kh, kw = _pool_geometry(x.shape, ksize, strides, padding)
     views = _offset_views(_pad_hw(x, g.pads, _lowest(x.dtype)), kh, kw, g)
-    out = np.array(next(views))
+    out = next(views)
+    first = True
     for v in views:
-        np.maximum(out, v, out=out)
-    return out
+        if first:  # the first maximum allocates the result: no separate copy of the first view
+            out, first = np.maximum(out, v), False
+        else:
+            np.maximum(out, v, out=out)
+    return np.array(out) if first else out
 
 
 def max_pool_grad(x, y, dy, ksize, strides, padding) -> np.ndarray:
     """MaxPool's input gradient: each window's gradient goes to its first maximum (TF's MaxPoolGrad)."""
     g, kh, kw = _pool_geometry(x.shape, ksize, strides, padding)
     n, h, w, c = x.shape
+    if _tiles(x.shape, g, kh, kw) and x.flags.c_contiguous:
+        return _max_pool_grad_tiles(x, y, dy, kh, kw, g)
     (pt, pb), (pl, pr) = g.pads
     disjoint = g.strides[0] >= kh and g.strides[1] >= kw
     # Windows that tile the image exactly write every cell once, so the buffer needs no zeroing.
@@ -415,6 +496,24 @@ def max_pool_grad(x, y, dy, ksize, strides, padding) -> np.ndarray:
         else:
             dv += dy * hit
     return _crop(dxp, g, h, w)
+
+
+def _max_pool_grad_tiles(x, y, dy, kh: int, kw: int, g: _Geometry) -> np.ndarray:
+    """MaxPoolGrad when the windows tile the image: one comparison over the whole input, first-maximum
+    ties settled on the (small) boolean hits, one multiply writing every input cell."""
+    n, _, _, c = x.shape
+    tiled = (n, g.oh, kh, g.ow, kw, c)
+    hit = np.equal(x.reshape(tiled), y[:, :, None, :, None, :])
+    found = np.array(hit[:, :, 0, :, 0, :])  # windows whose first maximum was already seen
+    last = kh * kw - 1
+    for o in range(1, kh * kw):
+        h = hit[:, :, o // kw, :, o % kw, :]
+        np.greater(h, found, out=h)  # a hit only where no earlier cell of the window was the maximum
+        if o != last:
+            np.logical_or(found, h, out=found)
+    dx = np.empty(x.shape, dtype=dy.dtype)
+    np.multiply(hit, dy[:, :, None, :, None, :], out=dx.reshape(tiled))
+    return dx
 
 
 def _window_counts(h: int, w: int, g: _Geometry, kh: int, kw: int, dtype) -> np.ndarray:

@@ -496,7 +496,7 @@ class Conv2D:
         return _conv_shape(op, _with_rank(op, op.inputs[0], 4), _with_rank(op, op.inputs[1], 4))
 
     def forward(k, x, w):
-        return k.b.conv2d(x, w, *_conv_args(k))
+        return k.b.conv2d(x, w, *_conv_args(k), cache=k.cache)
 
     def grad(op, g):
         x, w = op.inputs
@@ -539,7 +539,7 @@ class Conv2DBackpropInput:
         return op.inputs[1].dtype.base_dtype
 
     def forward(k, sizes, w, g):
-        return k.b.conv2d_backprop_input(_host_ints(sizes), w, g, *_conv_args(k))
+        return k.b.conv2d_backprop_input(_host_ints(sizes), w, g, *_conv_args(k), cache=k.cache)
 
     def grad(op, gg):
         _, w, g = op.inputs
@@ -561,7 +561,7 @@ class Conv2DBackpropFilter:
         return TensorShape(_shape_from_tensor(op, sizes, 4))
 
     def forward(k, x, sizes, g):
-        return k.b.conv2d_backprop_filter(x, _host_ints(sizes), g, *_conv_args(k))
+        return k.b.conv2d_backprop_filter(x, _host_ints(sizes), g, *_conv_args(k), cache=k.cache)
 
     def grad(op, gg):
         x, _, g = op.inputs
