@@ -52,18 +52,21 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients", colocate_gradients_
                 pending.setdefault(y, []).append(gy)
 
         for op in sorted(between, key=lambda o: o._id, reverse=True):
-            out_grads = [_aggregate(pending.get(t), math_ops) for t in op.outputs]
-            if all(g is None for g in out_grads) or op in stops:
+            if not any(pending.get(t) for t in op.outputs) or op in stops:
                 continue
             if not _has_between_input(op, between):
                 continue  # nothing upstream of this op leads back to an x
             rule = op.op_def.grad
             if rule is None:
                 continue  # not differentiable (comparisons, argmax, shape, ...)
-            if len(out_grads) > 1:
-                out_grads = [g if g is not None else array_ops.zeros_like(t) for g, t in zip(out_grads, op.outputs)]
-            with graph.name_scope(op.name + "_grad"):
-                in_grads = rule(op, *out_grads)
+            # Gradient ops of an op inside a tf.cond branch run under the same branch conditions.
+            with graph._guarded(op._guards):
+                out_grads = [_aggregate(pending.get(t), math_ops) for t in op.outputs]
+                if len(out_grads) > 1:
+                    out_grads = [g if g is not None else array_ops.zeros_like(t)
+                                 for g, t in zip(out_grads, op.outputs)]
+                with graph.name_scope(op.name + "_grad"):
+                    in_grads = rule(op, *out_grads)
             if not isinstance(in_grads, list | tuple):
                 in_grads = [in_grads]
             if len(in_grads) != len(op.inputs):
@@ -72,6 +75,9 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients", colocate_gradients_
             for t, g in zip(op.inputs, in_grads):
                 if g is None or t.op not in between or not _differentiable(t.dtype):
                     continue
+                if len(op._guards) > len(t.op._guards):  # leaving a tf.cond branch: zeros when not taken
+                    with graph._guarded(t.op._guards), graph.name_scope(op.name + "_grad/"):
+                        g = graph.create_op("CondGradExit", [g, t], name="CondGradExit").outputs[0]
                 pending.setdefault(t, []).append(g)
 
         return [_aggregate(pending.get(x), math_ops) for x in xs]

@@ -125,6 +125,7 @@ class Operation:
         self.device = device
         self.op_def = get_op_def(op_type)
         self.outputs: list[Tensor] = []
+        self._guards: tuple = ()  # tf.cond branch conditions this op runs under
         self._id = graph._next_id()
 
     @property
@@ -170,6 +171,7 @@ class Graph:
         self._variable_store: dict = {}
         self._lock = threading.RLock()
         self._keras_layer_counts: dict[str, int] = {}
+        self._cond_stack: list[tuple] = []  # (pred tensor, branch taken when pred == this bool)
 
     # --- ids, names and scopes
     def _next_id(self) -> int:
@@ -254,6 +256,7 @@ class Graph:
         controls = self._current_control_inputs(inputs) + [c for c in extra_control_inputs]
         device = self._device_stack[-1] if self._device_stack else ""
         op = Operation(self, op_type, op_name, list(inputs), full_attrs, controls, device)
+        op._guards = tuple(self._cond_stack)
         shapes = opdef.shape(op)
         if isinstance(shapes, TensorShape):
             shapes = [shapes]
@@ -310,6 +313,16 @@ class Graph:
     @contextlib.contextmanager
     def colocate_with(self, op, ignore_existing=False):
         yield
+
+    @contextlib.contextmanager
+    def _guarded(self, guards: tuple):
+        """Ops created inside run only when every (pred, value) guard holds (tf.cond's branches)."""
+        saved = self._cond_stack
+        self._cond_stack = list(guards)
+        try:
+            yield
+        finally:
+            self._cond_stack = saved
 
     # --- lookups
     def get_operations(self) -> list[Operation]:

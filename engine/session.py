@@ -247,6 +247,7 @@ class BaseSession:
         plan.feed_slots = [new_slot(t, cpu) for t in fed]
         steps = []  # [fn, ctx, input slots, output slot(s), n_outputs]
         constants: dict[int, object] = {}  # slots whose value is fixed at compile time
+        guards: dict[int, tuple] = {}  # step index -> ((pred slot, value that runs it), ...)
         placed: dict[Operation, str] = {}
         for op in order:
             if op.type == "Placeholder":
@@ -299,6 +300,8 @@ class BaseSession:
                         constants[slot] = v
                     continue
             steps.append([forward, ctx, tuple(in_slots), outs[0] if n_out == 1 else tuple(outs), n_out, op])
+            if op._guards:  # a tf.cond branch: the step runs only when its predicates hold
+                guards[len(steps) - 1] = tuple((slot_of[p], want) for p, want in op._guards)
         plan.fetch_slots = []
         plan.fetch_backends = []
         for el in elements:
@@ -315,6 +318,8 @@ class BaseSession:
         for i, step in enumerate(steps):
             for s in step[2]:
                 last_use[s] = i
+            for s, _ in guards.get(i, ()):
+                last_use[s] = i  # a guard's predicate stays alive until the last step it decides
         frees: list[list[int]] = [[] for _ in steps]
         for s, i in last_use.items():
             if s not in keep:
@@ -322,7 +327,7 @@ class BaseSession:
         for i, step in enumerate(steps):
             outs = (step[3],) if step[4] == 1 else step[3]
             frees[i].extend(s for s in outs if s not in last_use and s not in keep)
-        plan.steps = [(fn, ctx, ins, outs, n, tuple(frees[i]), op)
+        plan.steps = [(fn, ctx, ins, outs, n, tuple(frees[i]), op, guards.get(i))
                       for i, (fn, ctx, ins, outs, n, op) in enumerate(steps)]
         plan.n_slots = len(slot_backend)
         plan.template = [None] * plan.n_slots
@@ -335,7 +340,11 @@ class BaseSession:
         vals: list = plan.template.copy()
         for s, v in zip(plan.feed_slots, feed_values):
             vals[s] = v
-        for fn, ctx, ins, outs, n, frees, op in plan.steps:
+        for fn, ctx, ins, outs, n, frees, op, guard in plan.steps:
+            if guard is not None and not all(bool(vals[s]) is want for s, want in guard):
+                for s in frees:  # an untaken tf.cond branch: outputs stay None
+                    vals[s] = None
+                continue
             try:
                 r = fn(ctx, *[vals[i] for i in ins])
             except errors.OpError:
@@ -379,7 +388,7 @@ class InteractiveSession(BaseSession):
 
 
 def _transfer(backend, value):
-    return backend.asarray(value)
+    return None if value is None else backend.asarray(value)  # None: from an untaken tf.cond branch
 
 
 def _device_resident(t: Tensor) -> bool:

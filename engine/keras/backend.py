@@ -6,7 +6,7 @@ import numpy as np
 
 from tlboard.engine import dtypes as _dt
 from tlboard.engine.graph import Tensor, convert_to_tensor, get_default_graph
-from tlboard.engine.ops import array_ops, math_ops, state_ops
+from tlboard.engine.ops import array_ops, control_flow_ops, math_ops, state_ops
 from tlboard.engine.session import Session, get_default_session
 from tlboard.engine.variables import Variable
 
@@ -130,11 +130,9 @@ def in_train_phase(train, test, training=None) -> Tensor:
     if isinstance(training, bool | int | np.bool_):
         chosen = train if training else test
         return chosen() if callable(chosen) else chosen
-    train = train() if callable(train) else train
-    test = test() if callable(test) else test
-    # Blend with a 0/1 factor: exact for finite values (x*1 + y*0 == x), no conditional op needed.
-    on = math_ops.cast(training, train.dtype.base_dtype)
-    return math_ops.add(math_ops.multiply(train, on), math_ops.multiply(test, math_ops.subtract(1.0, on)))
+    # tf.cond: only the chosen branch runs (no dropout mask drawn, no moving-average update at test time).
+    return control_flow_ops.cond(training, train if callable(train) else (lambda: train),
+                                 test if callable(test) else (lambda: test))
 
 
 # --- values

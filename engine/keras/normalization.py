@@ -77,8 +77,9 @@ class BatchNormalization(Layer):
             batch_mean = math_ops.reduce_mean(inputs, axis=reduction, keepdims=True)
             batch_var = math_ops.reduce_mean(math_ops.square(math_ops.subtract(inputs, batch_mean)),
                                              axis=reduction, keepdims=True)
-            mean = K.in_train_phase(batch_mean, moving_mean, training)
-            var = K.in_train_phase(batch_var, moving_var, training)
+            # Both branches of the phase switch in the moving statistics' (broadcastable) shape.
+            mean = K.in_train_phase(self._broadcastable(array_ops.reshape(batch_mean, [-1])), moving_mean, training)
+            var = K.in_train_phase(self._broadcastable(array_ops.reshape(batch_var, [-1])), moving_var, training)
             self._add_moving_updates(inputs, batch_mean, batch_var, training)
         inv = math_ops.rsqrt(math_ops.add(var, self.epsilon))
         if self.gamma is not None:

@@ -5,8 +5,9 @@ import builtins
 
 from ..graph import Operation, Tensor, get_default_graph
 from ..registry import op_def
+from ..shapes import TensorShape
 
-__all__ = ["no_op", "group", "tuple"]
+__all__ = ["no_op", "group", "tuple", "cond"]
 
 
 @op_def
@@ -45,3 +46,97 @@ def tuple(tensors, name=None, control_inputs=None) -> list:
         gate = group(*[t for t in tensors if t is not None], *(control_inputs or []))
         with graph.control_dependencies([gate]):
             return [identity(t) if t is not None else None for t in tensors]
+
+
+# --- tf.cond: branches whose ops run only when their predicate says so
+
+
+@op_def
+class CondMerge:
+    """Internal: the output of tf.cond, the taken branch's value (the other input is never computed)."""
+
+    def shape(op):
+        _, t, f = op.inputs
+        if t.shape.dims is None or f.shape.dims is None or len(t.shape.dims) != len(f.shape.dims):
+            return TensorShape(None)
+        return TensorShape([a if a == b else None for a, b in zip(t.shape.dims, f.shape.dims)])
+
+    def dtype(op):
+        return op.inputs[1].dtype.base_dtype
+
+    def forward(k, pred, t, f):
+        return t if pred else f
+
+    def grad(op, g):
+        pred = op.inputs[0]
+        graph = op.graph
+        from .array_ops import identity
+        with graph._guarded(op._guards + ((pred, True),)):
+            g_true = identity(g)
+        with graph._guarded(op._guards + ((pred, False),)):
+            g_false = identity(g)
+        return [None, g_true, g_false]
+
+
+@op_def
+class CondGradExit:
+    """Internal: a gradient leaving a tf.cond branch: the branch's gradient, or zeros when it didn't run."""
+
+    def shape(op):
+        return op.inputs[1].shape
+
+    def dtype(op):
+        return op.inputs[0].dtype.base_dtype
+
+    def forward(k, g, like):
+        return g if g is not None else k.xp.zeros(like.shape, dtype=_out_dtype(k))
+
+
+def _out_dtype(k):
+    return k.op.outputs[0].dtype.as_numpy_dtype
+
+
+def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, fn2=None):
+    """`tf.cond`: `true_fn()` if `pred` else `false_fn()`; only the taken branch's ops run."""
+    from ..graph import convert_to_tensor
+    from .array_ops import identity
+    true_fn = true_fn or fn1
+    false_fn = false_fn or fn2
+    if not callable(true_fn) or not callable(false_fn):
+        raise TypeError("true_fn and false_fn must be callable.")
+    pred = convert_to_tensor(pred)
+    if pred.dtype.base_dtype.name != "bool" or pred.shape.ndims not in (None, 0):
+        raise ValueError(f"pred must be a scalar bool tensor, got {pred.dtype.base_dtype.name} {pred.shape}")
+    graph = pred.graph
+    outer = builtins.tuple(graph._cond_stack)
+    with graph.name_scope(name or "cond"):
+        results = []
+        for branch, fn in ((True, true_fn), (False, false_fn)):
+            with graph._guarded(outer + ((pred, branch),)):
+                out = fn()
+                items = out if isinstance(out, list | builtins.tuple) else [out]
+                # Tensors made outside the branch (or ops) get a branch-local node to carry the guard.
+                items = [_branch_tensor(x, identity) for x in items]
+            results.append((out, items))
+        (t_out, t_items), (f_out, f_items) = results
+        if len(t_items) != len(f_items):
+            raise ValueError("true_fn and false_fn must return the same number of values: "
+                             f"{len(t_items)} != {len(f_items)}")
+        merged = []
+        for t, f in zip(t_items, f_items):
+            if t.dtype.base_dtype is not f.dtype.base_dtype:
+                raise ValueError(f"Outputs of true_fn and false_fn must have the same type: "
+                                 f"{t.dtype.base_dtype.name}, {f.dtype.base_dtype.name}")
+            merged.append(graph.create_op("CondMerge", [pred, t, f], name="Merge").outputs[0])
+    if isinstance(t_out, list | builtins.tuple):
+        return type(t_out)(merged) if not hasattr(t_out, "_fields") else type(t_out)(*merged)
+    return merged[0]
+
+
+def _branch_tensor(x, identity) -> Tensor:
+    from ..graph import convert_to_tensor
+    if isinstance(x, Operation):
+        from .array_ops import constant
+        with x.graph.control_dependencies([x]):
+            return constant(True)  # an op's "value" in a branch: runs it, yields a dummy
+    return identity(convert_to_tensor(x))
