@@ -358,8 +358,12 @@ class BaseSession:
                     vals[s] = v
             for s in frees:
                 vals[s] = None
-        return [None if s is None else _fetch_value(b, vals[s])
-                for s, b in zip(plan.fetch_slots, plan.fetch_backends)]
+        out = [None if s is None else _fetch_value(b, vals[s]) for s, b in zip(plan.fetch_slots, plan.fetch_backends)]
+        for i, (s, v) in enumerate(zip(plan.fetch_slots, out)):
+            if s is not None and v is None:
+                raise errors.InvalidArgumentError(None, None, f"Retval[{i}] does not have value: the fetched "
+                                                              "tensor is in a tf.cond branch that was not taken")
+        return out
 
     def _rng_for(self, op: Operation, backend):
         rng = self._rngs.get(op)

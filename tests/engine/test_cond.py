@@ -96,3 +96,20 @@ def test_keras_dropout_draws_no_mask_at_evaluation():
         np.testing.assert_array_equal(sess.run(y, {x: xs}), xs)  # learning phase defaults to test
         trained = sess.run(y, {x: xs, tf.keras.backend.learning_phase(): True})
     assert set(np.unique(trained)) <= {0.0, 2.0}
+
+
+def test_fetching_a_tensor_of_the_untaken_branch_is_an_error():
+    p = tf.placeholder(tf.bool, [])
+    x = tf.placeholder(tf.float32, [])
+    inside = []
+
+    def true_fn():
+        inside.append(x * 3.0)
+        return inside[0]
+
+    y = tf.cond(p, true_fn, lambda: x)
+    with tf.Session() as sess:
+        assert sess.run(inside[0], {p: True, x: 1.0}) == 3.0
+        assert sess.run(y, {p: False, x: 1.0}) == 1.0
+        with pytest.raises(tf.errors.InvalidArgumentError, match="does not have value"):
+            sess.run(inside[0], {p: False, x: 1.0})
