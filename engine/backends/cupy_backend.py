@@ -13,6 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .geometry import output_size
+from .geometry import pair as _pair
+
 try:  # CuPy is an optional dependency (`pip install tlboard[gpu]`)
     import cupy
 except Exception:  # noqa: BLE001 - a broken CUDA install must not break `import tlboard`
@@ -148,33 +151,8 @@ def _scalar(value, dtype):
 
 # --- geometry shared by convolution and pooling (TensorFlow's SAME / VALID rules, NHWC)
 
-def _pair(values, name: str) -> tuple[int, int]:
-    """(rows, cols) from an NHWC 4-list ([1, h, w, 1]), a pair, or an int."""
-    if isinstance(values, int | np.integer):
-        return int(values), int(values)
-    values = [int(v) for v in values]
-    if len(values) == 4:
-        return values[1], values[2]
-    if len(values) == 2:
-        return values[0], values[1]
-    raise ValueError(f"{name} must have 1, 2 or 4 entries, got {values}")
 
 
-def _padding(padding) -> str:
-    return padding.decode() if isinstance(padding, bytes) else str(padding).upper()
-
-
-def output_size(size: int, k: int, stride: int, dilation: int, padding) -> tuple[int, int]:
-    """(output size, padding before) along one spatial axis for TF's SAME or VALID padding."""
-    eff = (k - 1) * dilation + 1
-    padding = _padding(padding)
-    if padding == "SAME":
-        out = -(-size // stride)
-        total = max((out - 1) * stride + eff - size, 0)
-        return out, total // 2
-    if padding == "VALID":
-        return max(-(-(size - eff + 1) // stride), 0), 0
-    raise ValueError(f"Unsupported padding {padding!r}: expected 'SAME' or 'VALID'")
 
 
 class _Geometry:

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided as _as_strided
+
+from .geometry import output_size  # noqa: F401 - part of the backend interface
+from .geometry import pair as _pair
 
 name = "numpy"
 device_type = "CPU"
@@ -205,32 +209,11 @@ def apply_adagrad(var, accum, lr, grad, update_slots=True, cache=None):
 # `ksize` and `dilations` are NHWC 4-lists ([1, h, w, 1]) or (h, w) pairs; `padding` is "SAME" or "VALID"
 # with TF's rule (SAME pads `total = max((out-1)*stride + eff_k - in, 0)`, `total // 2` before, rest after).
 
-from numpy.lib.stride_tricks import as_strided as _as_strided  # noqa: E402
-
 _CHUNK_BYTES = 1 << 21  # im2col works a few images at a time so each column block stays in cache
 
 
-def _pair(values, name: str) -> tuple[int, int]:
-    if isinstance(values, int | np.integer):
-        return int(values), int(values)
-    values = [int(v) for v in values]
-    if len(values) == 4:
-        return values[1], values[2]
-    if len(values) == 2:
-        return values[0], values[1]
-    raise ValueError(f"{name} must have 1, 2 or 4 entries, got {values}")
 
 
-def output_size(size: int, k: int, stride: int, dilation: int, padding) -> tuple[int, int]:
-    """(output size, padding before) along one spatial axis for TF's SAME or VALID padding."""
-    eff = (k - 1) * dilation + 1
-    padding = padding.decode() if isinstance(padding, bytes) else str(padding).upper()
-    if padding == "SAME":
-        out = -(-size // stride)
-        return out, max((out - 1) * stride + eff - size, 0) // 2
-    if padding == "VALID":
-        return max(-(-(size - eff + 1) // stride), 0), 0
-    raise ValueError(f"Unsupported padding {padding!r}: expected 'SAME' or 'VALID'")
 
 
 class _Geometry:
