@@ -3,29 +3,13 @@
 The implementation lives in tlboard.engine.keras; its public submodules are registered under this name too
 (the same module objects, so classes stay identical whichever path imported them).
 """
-# ruff: noqa: F401
 import sys
+from types import ModuleType
 
 from tlboard.engine import keras as _impl
-from tlboard.engine.keras import (
-    Input,
-    Model,
-    Sequential,
-    __version__,
-    activations,
-    backend,
-    callbacks,
-    constraints,
-    initializers,
-    layers,
-    losses,
-    metrics,
-    models,
-    optimizers,
-    regularizers,
-    utils,
-)
 
-for _name in ("activations", "backend", "callbacks", "constraints", "initializers", "layers", "losses",
-              "metrics", "models", "optimizers", "regularizers", "utils"):
-    sys.modules[f"{__name__}.{_name}"] = getattr(_impl, _name)
+for _name, _value in vars(_impl).items():
+    if not _name.startswith("_") or _name == "__version__":
+        globals()[_name] = _value
+        if isinstance(_value, ModuleType) and _value.__name__.startswith(_impl.__name__ + "."):
+            sys.modules[f"{__name__}.{_name}"] = _value
