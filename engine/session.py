@@ -358,11 +358,16 @@ class BaseSession:
                     vals[s] = v
             for s in frees:
                 vals[s] = None
-        out = [None if s is None else _fetch_value(b, vals[s]) for s, b in zip(plan.fetch_slots, plan.fetch_backends)]
-        for i, (s, v) in enumerate(zip(plan.fetch_slots, out)):
-            if s is not None and v is None:
-                raise errors.InvalidArgumentError(None, None, f"Retval[{i}] does not have value: the fetched "
-                                                              "tensor is in a tf.cond branch that was not taken")
+        out = []
+        for s, b in zip(plan.fetch_slots, plan.fetch_backends):
+            if s is None:  # a fetched op
+                out.append(None)
+            elif vals[s] is None:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Retval[{len(out)}] does not have value: the fetched tensor is in a tf.cond "
+                                "branch that was not taken")
+            else:
+                out.append(_fetch_value(b, vals[s]))
         return out
 
     def _rng_for(self, op: Operation, backend):
@@ -420,8 +425,6 @@ def _place(v, on_device: bool, backend):
 
 
 def _fetch_value(backend, v):
-    if v is None:
-        return None
     v = np.array(backend.to_numpy(v)) if backend.device_type != "CPU" else v
     if isinstance(v, np.ndarray):
         return v[()] if v.ndim == 0 else v.copy()  # a copy: the value may alias a variable updated later
