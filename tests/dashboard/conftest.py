@@ -2,7 +2,5 @@
 from dash_helpers import (  # noqa: F401
     http,
     live_server_factory,
-    manifest,
-    testdata,
     testdata_client,
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
@@ -14,23 +13,6 @@ import pytest
 
 from tlboard.summaries.protos import event_pb2, summary_pb2
 from tlboard.summaries.records import encode_record
-
-# tests/dashboard/conftest.py -> the checkout is parents[2]; shared/ sits beside it.
-TESTDATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
-
-
-@pytest.fixture(scope="session")
-def testdata() -> Path:
-    """../shared/testdata beside the checkout (skip when absent)."""
-    if not (TESTDATA / "MANIFEST.json").is_file():
-        pytest.skip(f"shared test data not found at {TESTDATA}")
-    return TESTDATA
-
-
-@pytest.fixture(scope="session")
-def manifest(testdata: Path) -> dict:
-    """MANIFEST.json (Python's json keeps big ints exact)."""
-    return json.loads((testdata / "MANIFEST.json").read_text(encoding="utf-8"))
 
 
 def scalar_event(tag: str, step: int, value: float, wall: float = 1000.0) -> bytes:
