@@ -134,51 +134,14 @@ def test_write_graph_text_and_binary(tmp_path):
 
 @pytest.mark.slow
 def test_stock_tensorboard_server_serves_our_graph_mode_scalars_and_graph(tmp_path):
-    import json
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.error
-    import urllib.parse
-    import urllib.request
+    from stock_tensorboard import stock_tensorboard
 
     losses, _, _ = _train_and_log(tmp_path)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tensorboard.main", "--logdir", str(tmp_path), "--port", str(port),
-         "--host", "127.0.0.1", "--load_fast=false", "--reload_interval", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-
-    def get(path):
-        with urllib.request.urlopen(base + path, timeout=5) as response:
-            return response.read()
-
-    try:
-        deadline = time.monotonic() + 90
-        points = None
-        while time.monotonic() < deadline:
-            assert server.poll() is None, "tensorboard exited early"
-            try:
-                points = json.loads(get("/data/plugin/scalars/scalars?" +
-                                        urllib.parse.urlencode({"run": ".", "tag": "loss"})))
-                if len(points) == len(losses):
-                    break
-            except (urllib.error.URLError, ConnectionError, ValueError):
-                pass
-            time.sleep(0.5)
-        assert points is not None and [p[1] for p in points] == list(range(len(losses)))
-        assert [p[2] for p in points] == [float(np.float32(v)) for v in losses]
-        pbtxt = get("/data/plugin/graphs/graph?" + urllib.parse.urlencode({"run": ".", "conceptual": "false"}))
-        text = pbtxt.decode()
-        assert 'name: "layer1/MatMul"' in text and 'op: "MatMul"' in text
-        assert 'op: "VariableV2"' in text and "_output_shapes" in text
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    with stock_tensorboard(tmp_path) as server:
+        points = server.poll_json("/data/plugin/scalars/scalars", lambda p: len(p) == len(losses), timeout=90,
+                                  run=".", tag="loss")
+        text = server.get("/data/plugin/graphs/graph", run=".", conceptual="false").decode()
+    assert [p[1] for p in points] == list(range(len(losses)))
+    assert [p[2] for p in points] == [float(np.float32(v)) for v in losses]
+    assert 'name: "layer1/MatMul"' in text and 'op: "MatMul"' in text
+    assert 'op: "VariableV2"' in text and "_output_shapes" in text

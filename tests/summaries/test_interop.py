@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import io
-import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import numpy as np
 import pytest
 from PIL import Image
+from stock_tensorboard import stock_tensorboard
 
 from tlboard.summaries.summary_pb import histogram_pb, image_pb, scalar_pb, text_pb
 from tlboard.summaries.summary_writer import SummaryWriter
@@ -111,46 +104,12 @@ def test_summary_writer_output_is_read_by_event_accumulator(tmp_path):
     assert [m.name.tag for m in experiment.metric_infos] == ["hparam/acc"]
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get_json(url):
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return json.loads(response.read())
-
-
 @pytest.mark.slow
 def test_stock_tensorboard_server_serves_our_scalars(tmp_path):
     with SummaryWriter(tmp_path) as writer:
         for step in range(12):
             writer.add_scalar("acc", step / 16, step)
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tensorboard.main", "--logdir", str(tmp_path), "--port", str(port),
-         "--host", "127.0.0.1", "--load_fast=false", "--reload_interval", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/data/plugin/scalars/scalars?" + urllib.parse.urlencode({"run": ".", "tag": "acc"})
-    try:
-        deadline = time.monotonic() + 60
-        points = None
-        while time.monotonic() < deadline:
-            assert server.poll() is None, "tensorboard exited early"
-            try:
-                points = _get_json(url)
-                if len(points) == 12:
-                    break
-            except (urllib.error.URLError, ConnectionError, json.JSONDecodeError):
-                pass
-            time.sleep(0.5)
-        assert points is not None, "tensorboard did not answer within 60 s"
-        assert [(p[1], p[2]) for p in points] == [(s, s / 16) for s in range(12)]
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    with stock_tensorboard(tmp_path) as server:
+        points = server.poll_json("/data/plugin/scalars/scalars", lambda p: len(p) == 12, timeout=60,
+                                  run=".", tag="acc")
+    assert [(p[1], p[2]) for p in points] == [(s, s / 16) for s in range(12)]
