@@ -1046,13 +1046,17 @@ def _shape_tensor(x: Tensor) -> Tensor:
     return shape(x)
 
 
+def _shape_from_shape_input(op) -> TensorShape:
+    """Static shape of an adjoint op whose first input is the (constant when known) shape to fill."""
+    s = const_value(op.inputs[0])
+    return TensorShape(None) if s is None else TensorShape([int(d) for d in s])
+
+
 @op_def
 class GatherGrad:
     """Internal: the dense adjoint of GatherV2 (a scatter-add of g into zeros shaped like params)."""
 
-    def shape(op):
-        s = const_value(op.inputs[0])
-        return TensorShape(None) if s is None else TensorShape([int(d) for d in s])
+    shape = _shape_from_shape_input
 
     def dtype(op):
         return op.inputs[3].dtype.base_dtype
@@ -1338,9 +1342,7 @@ def _slice_index(x, begin, sizes) -> tuple:
 class SliceGrad:
     """Internal: the adjoint of Slice (g written into zeros of the input's shape)."""
 
-    def shape(op):
-        s = const_value(op.inputs[0])
-        return TensorShape(None) if s is None else TensorShape([int(d) for d in s])
+    shape = _shape_from_shape_input
 
     def dtype(op):
         return op.inputs[2].dtype.base_dtype
@@ -1457,9 +1459,7 @@ class StridedSliceGrad:
     """The adjoint of StridedSlice: dy written into zeros shaped like the input."""
     attrs = dict(_STRIDED_ATTRS)
 
-    def shape(op):
-        s = const_value(op.inputs[0])
-        return TensorShape(None) if s is None else TensorShape([int(d) for d in s])
+    shape = _shape_from_shape_input
 
     def dtype(op):
         return op.inputs[4].dtype.base_dtype
