@@ -99,11 +99,22 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=Graph
         return loss
 
 
+def _check_given(**arguments) -> None:
+    for name, value in arguments.items():
+        if value is None:
+            raise ValueError(f"{name} must not be None.")
+
+
+def _labels_like_logits(labels, logits) -> tuple[Tensor, Tensor]:
+    """Labels cast to the logits' dtype, the shapes checked compatible."""
+    logits = convert_to_tensor(logits)
+    labels = math_ops.cast(convert_to_tensor(labels), logits.dtype.base_dtype)
+    logits.shape.assert_is_compatible_with(labels.shape)
+    return labels, logits
+
+
 def _pair(labels, predictions, pred_name: str = "predictions") -> tuple[Tensor, Tensor]:
-    if labels is None:
-        raise ValueError("labels must not be None.")
-    if predictions is None:
-        raise ValueError(f"{pred_name} must not be None.")
+    _check_given(labels=labels, **{pred_name: predictions})
     predictions = math_ops.cast(convert_to_tensor(predictions), _dt.float32)
     labels = math_ops.cast(convert_to_tensor(labels), _dt.float32)
     predictions.shape.assert_is_compatible_with(labels.shape)
@@ -182,14 +193,9 @@ def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothi
                           loss_collection=GraphKeys.LOSSES,
                           reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """Weighted sigmoid cross-entropy; label_smoothing pulls labels towards 1/2."""
-    if multi_class_labels is None:
-        raise ValueError("multi_class_labels must not be None.")
-    if logits is None:
-        raise ValueError("logits must not be None.")
+    _check_given(multi_class_labels=multi_class_labels, logits=logits)
     with name_scope(scope, "sigmoid_cross_entropy_loss", [logits, multi_class_labels, weights]) as sc:
-        logits = convert_to_tensor(logits)
-        labels = math_ops.cast(convert_to_tensor(multi_class_labels), logits.dtype.base_dtype)
-        logits.shape.assert_is_compatible_with(labels.shape)
+        labels, logits = _labels_like_logits(multi_class_labels, logits)
         if label_smoothing > 0:
             labels = math_ops.add(math_ops.multiply(labels, 1.0 - label_smoothing), 0.5 * label_smoothing)
         losses = nn_ops.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits, name="xentropy")
@@ -200,14 +206,9 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
                           loss_collection=GraphKeys.LOSSES,
                           reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """Weighted softmax cross-entropy of one-hot (or soft) labels; no gradient flows into the labels."""
-    if onehot_labels is None:
-        raise ValueError("onehot_labels must not be None.")
-    if logits is None:
-        raise ValueError("logits must not be None.")
+    _check_given(onehot_labels=onehot_labels, logits=logits)
     with name_scope(scope, "softmax_cross_entropy_loss", [logits, onehot_labels, weights]) as sc:
-        logits = convert_to_tensor(logits)
-        labels = math_ops.cast(convert_to_tensor(onehot_labels), logits.dtype.base_dtype)
-        logits.shape.assert_is_compatible_with(labels.shape)
+        labels, logits = _labels_like_logits(onehot_labels, logits)
         if label_smoothing > 0:
             num_classes = math_ops.cast(array_ops.shape(labels)[-1], logits.dtype.base_dtype)
             labels = math_ops.add(math_ops.multiply(labels, 1.0 - label_smoothing),
@@ -220,10 +221,7 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
 def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                                  reduction=Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """Weighted softmax cross-entropy of integer class labels ([batch] or [batch, 1])."""
-    if labels is None:
-        raise ValueError("labels must not be None.")
-    if logits is None:
-        raise ValueError("logits must not be None.")
+    _check_given(labels=labels, logits=logits)
     with name_scope(scope, "sparse_softmax_cross_entropy_loss", [logits, labels, weights]) as sc:
         labels = convert_to_tensor(labels)
         logits = convert_to_tensor(logits)

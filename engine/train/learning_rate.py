@@ -18,15 +18,18 @@ def _decay_inputs(fn: str, learning_rate, global_step, decay_steps):
     return lr, dtype, step, steps
 
 
+def _rate_and_progress(decay_rate, dtype, step, steps, staircase: bool):
+    """The decay rate as a tensor, and global_step / decay_steps (floored when `staircase`)."""
+    p = math_ops.truediv(step, steps)
+    return math_ops.cast(convert_to_tensor(decay_rate), dtype), math_ops.floor(p) if staircase else p
+
+
 def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase: bool = False,
                       name: str | None = None) -> Tensor:
     """learning_rate * decay_rate ^ (global_step / decay_steps), the exponent floored when `staircase`."""
     with get_default_graph().name_scope(name or "ExponentialDecay") as scope:
         lr, dtype, step, steps = _decay_inputs("exponential_decay", learning_rate, global_step, decay_steps)
-        rate = math_ops.cast(convert_to_tensor(decay_rate), dtype)
-        p = math_ops.truediv(step, steps)
-        if staircase:
-            p = math_ops.floor(p)
+        rate, p = _rate_and_progress(decay_rate, dtype, step, steps, staircase)
         return math_ops.multiply(lr, math_ops.pow(rate, p), name=scope)
 
 
@@ -35,10 +38,7 @@ def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, stai
     """learning_rate / (1 + decay_rate * global_step / decay_steps), the ratio floored when `staircase`."""
     with get_default_graph().name_scope(name or "InverseTimeDecay") as scope:
         lr, dtype, step, steps = _decay_inputs("inverse_time_decay", learning_rate, global_step, decay_steps)
-        rate = math_ops.cast(convert_to_tensor(decay_rate), dtype)
-        p = math_ops.truediv(step, steps)
-        if staircase:
-            p = math_ops.floor(p)
+        rate, p = _rate_and_progress(decay_rate, dtype, step, steps, staircase)
         denom = math_ops.add(1.0, math_ops.multiply(rate, p))
         return math_ops.truediv(lr, denom, name=scope)
 
@@ -48,10 +48,7 @@ def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate, stair
     """learning_rate * exp(-decay_rate * global_step / decay_steps), the ratio floored when `staircase`."""
     with get_default_graph().name_scope(name or "NaturalExpDecay") as scope:
         lr, dtype, step, steps = _decay_inputs("natural_exp_decay", learning_rate, global_step, decay_steps)
-        rate = math_ops.cast(convert_to_tensor(decay_rate), dtype)
-        p = math_ops.truediv(step, steps)
-        if staircase:
-            p = math_ops.floor(p)
+        rate, p = _rate_and_progress(decay_rate, dtype, step, steps, staircase)
         return math_ops.multiply(lr, math_ops.exp(math_ops.negative(math_ops.multiply(rate, p))), name=scope)
 
 
