@@ -256,6 +256,17 @@ class Store:
             run = self.runs[name] = RunData(name)
         return run
 
+    def tag_listing(self, kind: str) -> dict[str, dict[str, dict[str, str]]]:
+        """{run: {tag: {"displayName", "description"}}} over the runs holding `kind` series
+        ("scalars", "histograms", ...), as TensorBoard's tags routes answer."""
+        with self.lock:
+            return {
+                name: {tag: {"displayName": run.info(tag).display_name, "description": run.info(tag).description}
+                       for tag in sorted(getattr(run, kind))}
+                for name, run in sorted(self.runs.items())
+                if getattr(run, kind)
+            }
+
     def run_names(self) -> list[str]:
         """Run names, sorted."""
         with self.lock:

@@ -66,17 +66,7 @@ def _points(store: Store, run: str, tag: str) -> list[HistogramPoint]:
 
 
 def _tags(request: Request) -> Response:
-    store = get_store(request)
-    with store.lock:
-        result = {
-            name: {
-                tag: {"displayName": run.info(tag).display_name, "description": run.info(tag).description}
-                for tag in sorted(run.histograms)
-            }
-            for name, run in sorted(store.runs.items())
-            if run.histograms
-        }
-    return json_response(result)
+    return json_response(get_store(request).tag_listing("histograms"))
 
 
 @router.get("/data/plugin/histograms/tags", summary="Histogram tags per run")

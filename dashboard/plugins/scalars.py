@@ -42,17 +42,7 @@ def _tb_rows(steps: np.ndarray, walls: np.ndarray, values: np.ndarray) -> list:
 @router.get("/data/plugin/scalars/tags", summary="Scalar tags per run")
 def tags(request: Request) -> Response:
     """{run: {tag: {displayName, description}}} for runs with scalars."""
-    store = get_store(request)
-    with store.lock:
-        result = {
-            name: {
-                tag: {"displayName": run.info(tag).display_name, "description": run.info(tag).description}
-                for tag in sorted(run.scalars)
-            }
-            for name, run in sorted(store.runs.items())
-            if run.scalars
-        }
-    return json_response(result)
+    return json_response(get_store(request).tag_listing("scalars"))
 
 
 @router.get("/data/plugin/scalars/scalars", summary="One scalar series as [[wall_time, step, value], ...]")
