@@ -45,6 +45,17 @@ class Node:
 class Layer:
     """Base class of all Keras layers (subclasses override `build`, `call`, `compute_output_shape`)."""
 
+    def _set_kernel_and_bias_options(self, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                                     bias_regularizer, kernel_constraint, bias_constraint) -> None:
+        """The weight options Dense and Conv2D share, each resolved from an object or a Keras name."""
+        self.use_bias = use_bias
+        self.kernel_initializer = _initializers.get(kernel_initializer)
+        self.bias_initializer = _initializers.get(bias_initializer)
+        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
+        self.bias_regularizer = _regularizers.get(bias_regularizer)
+        self.kernel_constraint = _constraints.get(kernel_constraint)
+        self.bias_constraint = _constraints.get(bias_constraint)
+
     def __init__(self, trainable: bool = True, name: str | None = None, dtype=None, **kwargs):
         unknown = set(kwargs) - _ALLOWED_KWARGS
         if unknown:

@@ -5,9 +5,6 @@ from __future__ import annotations
 from tlboard.engine.ops import math_ops, nn_ops
 
 from . import activations as _activations
-from . import constraints as _constraints
-from . import initializers as _initializers
-from . import regularizers as _regularizers
 from .base_layer import Layer
 from .core_layers import _check_data_format
 
@@ -56,13 +53,8 @@ class Conv2D(Layer):
         if self.dilation_rate != (1, 1) and self.strides != (1, 1):
             raise ValueError("`strides > 1` not supported in conjunction with `dilation_rate > 1`.")
         self.activation = _activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = _initializers.get(kernel_initializer)
-        self.bias_initializer = _initializers.get(bias_initializer)
-        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
-        self.bias_regularizer = _regularizers.get(bias_regularizer)
-        self.kernel_constraint = _constraints.get(kernel_constraint)
-        self.bias_constraint = _constraints.get(bias_constraint)
+        self._set_kernel_and_bias_options(use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                                          bias_regularizer, kernel_constraint, bias_constraint)
         self._input_ndim = 4
 
     def build(self, input_shape) -> None:

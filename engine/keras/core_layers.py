@@ -9,9 +9,6 @@ from tlboard.engine.ops import array_ops, math_ops, nn_ops
 
 from . import activations as _activations
 from . import backend as K
-from . import constraints as _constraints
-from . import initializers as _initializers
-from . import regularizers as _regularizers
 from .base_layer import Layer, Node
 
 
@@ -66,13 +63,8 @@ class Dense(Layer):
             raise ValueError(f"Dense units must be a positive integer, got {units!r}")
         self.units = int(units)
         self.activation = _activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = _initializers.get(kernel_initializer)
-        self.bias_initializer = _initializers.get(bias_initializer)
-        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
-        self.bias_regularizer = _regularizers.get(bias_regularizer)
-        self.kernel_constraint = _constraints.get(kernel_constraint)
-        self.bias_constraint = _constraints.get(bias_constraint)
+        self._set_kernel_and_bias_options(use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                                          bias_regularizer, kernel_constraint, bias_constraint)
         self._min_ndim = 2
 
     def build(self, input_shape) -> None:
