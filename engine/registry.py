@@ -12,6 +12,14 @@ Optional members: `dtype(op)` (default: attr "T", else the first input's base dt
 outputs), `default_name` (the op name TF gives when none is passed, e.g. "add" for Add), `stateful`
 (never merged or skipped: variables, random ops), `graph_attrs(op)` (extra attrs for the GraphDef).
 An op with no `grad` is not differentiable: tf.gradients stops there.
+
+Two optional members let a session skip allocations (both are promises about the forward kernel):
+`fresh = True`: forward returns newly allocated arrays, never a view of an input or of kept state.
+`overwrites`: an input index, or `overwrites(op) -> index | None` from static shapes and dtypes, saying
+forward accepts `out=` and may then write into that input's buffer: its result (which has that input's
+shape and dtype) or scratch (an optimizer update consuming its gradient). The session passes `out=` (that
+very input) only when the input was made by a `fresh` op earlier in the same run and nothing reads it
+afterwards.
 """
 from __future__ import annotations
 
@@ -30,6 +38,13 @@ class OpDef:
     default_name: str | None = None
     stateful: bool = False
     graph_attrs: Callable | None = None
+    fresh: bool = False
+    overwrites: int | Callable | None = None
+
+    def overwritable_input(self, op) -> int | None:
+        """The input whose buffer forward may reuse for its output, for this op's static shapes."""
+        w = self.overwrites
+        return w(op) if callable(w) else w
 
 
 OPS: dict[str, OpDef] = {}
@@ -51,6 +66,8 @@ def op_def(cls) -> type:
         default_name=body.get("default_name"),
         stateful=body.get("stateful", False),
         graph_attrs=body.get("graph_attrs"),
+        fresh=body.get("fresh", False),
+        overwrites=body.get("overwrites"),
     )
     return cls
 

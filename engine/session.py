@@ -61,7 +61,8 @@ class KernelContext:
 
 
 class _Plan:
-    __slots__ = ("steps", "n_slots", "feed_slots", "fetch_slots", "fetch_backends", "template")
+    # overwriting: names of the ops whose kernels write over a dying input buffer (see _write_over_dying_inputs)
+    __slots__ = ("steps", "n_slots", "feed_slots", "fetch_slots", "fetch_backends", "template", "overwriting")
 
 
 class _FetchStructure:
@@ -320,6 +321,7 @@ class BaseSession:
                 last_use[s] = i
             for s, _ in guards.get(i, ()):
                 last_use[s] = i  # a guard's predicate stays alive until the last step it decides
+        plan.overwriting = _write_over_dying_inputs(steps, last_use, keep, slot_backend, cpu)
         frees: list[list[int]] = [[] for _ in steps]
         for s, i in last_use.items():
             if s not in keep:
@@ -404,6 +406,46 @@ def _device_resident(t: Tensor) -> bool:
     """Float tensors of GPU ops stay on the device; integer, bool and string ones live in host memory
     (TF keeps int32 on the host too), so shapes, axes and indices reach kernels as NumPy values."""
     return t.dtype.is_floating
+
+
+def _write_over_dying_inputs(steps: list, last_use: dict, keep: set, slot_backend: list, cpu) -> list[str]:
+    """Lets a CPU step write its output over an input buffer nobody reads afterwards (registry `overwrites`):
+    one allocation and one pass over cold memory fewer, e.g. for `relu(conv + b)` and ReluGrad.
+
+    The input must come from a `fresh` op's step of this run (never a feed, variable, constant or view),
+    not be fetched, be read last by this step, and be read by no op that might return a view of it.
+    Returns the names of the ops that were given a buffer to write over."""
+    chosen: list[str] = []
+    producer: dict[int, Operation] = {}
+    readers: dict[int, list] = {}
+    for _, _, ins, outs, n, op in steps:
+        for s in ins:
+            readers.setdefault(s, []).append(op)
+        for s in ((outs,) if n == 1 else outs):
+            producer[s] = op
+    for i, step in enumerate(steps):
+        fn, ctx, ins, outs, n, op = step
+        if op is None or op.op_def.overwrites is None or ctx.b is not cpu:
+            continue
+        j = op.op_def.overwritable_input(op)
+        if j is None:
+            continue
+        s = ins[j]
+        maker = producer.get(s)
+        if (maker is None or not maker.op_def.fresh or s in keep or last_use.get(s) != i or ins.count(s) != 1
+                or slot_backend[s] is not cpu
+                or any(r is not op and (r is None or not r.op_def.fresh) for r in readers[s])):
+            continue
+        step[0] = _overwriting(fn, j)
+        chosen.append(op.name)
+    return chosen
+
+
+def _overwriting(forward, index: int):
+    def run(k, *args):
+        dst = args[index]
+        return forward(k, *args, out=dst if type(dst) is np.ndarray else None)
+    return run
 
 
 def _device_kernel(forward, homes: tuple[bool, ...], backend):

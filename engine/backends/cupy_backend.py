@@ -324,10 +324,10 @@ def bias_add_relu(x, bias):
     return y
 
 
-def relu_grad(dy, y):
-    """dy where the relu's output `y` is positive, else 0 (TF's ReluGrad)."""
+def relu_grad(dy, y, out=None):
+    """dy where the relu's output `y` is positive, else 0 (TF's ReluGrad); written into `out` if given."""
     dy, y = _contig(dy), _contig(y)
-    dx = cupy.empty_like(dy)
+    dx = out if out is not None and out.flags.c_contiguous else cupy.empty_like(dy)
     _launch("elementwise", "relu_grad", dy.dtype, dy.size, (dy, y, dx, None))
     return dx
 
@@ -350,8 +350,8 @@ def _check_same(var, *others) -> None:
             raise ValueError(f"var and update must have the same shape: {list(var.shape)} vs {list(o.shape)}")
 
 
-def apply_gradient_descent(var, lr, grad, cache=None):
-    """var -= lr * grad (TF's ApplyGradientDescent); returns var."""
+def apply_gradient_descent(var, lr, grad, cache=None, grad_is_scratch=False):
+    """var -= lr * grad (TF's ApplyGradientDescent) in one fused kernel; returns var."""
     grad = _contig(cupy.asarray(grad, dtype=var.dtype))
     _check_same(var, grad)
     _launch("optimizers", "apply_sgd", var.dtype, var.size, (var, grad, None, _scalar(lr, var.dtype)))

@@ -82,9 +82,11 @@ def _neg(t: Tensor) -> Tensor:
 @op_def
 class Relu:
     shape = _same_shape
+    fresh = True
+    overwrites = 0
 
-    def forward(k, x):
-        return k.xp.maximum(x, x.dtype.type(0))
+    def forward(k, x, out=None):
+        return k.xp.maximum(x, x.dtype.type(0), out=out)
 
     def grad(op, g):
         return make("ReluGrad", [g, op.outputs[0]], name="ReluGrad")
@@ -94,9 +96,11 @@ class Relu:
 class ReluGrad:
     """Inputs (gradients, features): gradients where features > 0, else 0 (features may be Relu's output)."""
     shape = _same_shape
+    fresh = True
+    overwrites = 0
 
-    def forward(k, g, y):
-        return k.b.relu_grad(g, y)
+    def forward(k, g, y, out=None):
+        return k.b.relu_grad(g, y, out=out)
 
     def grad(op, gg):
         return [make("ReluGrad", [gg, op.inputs[1]], name="ReluGrad"), None]
@@ -369,8 +373,11 @@ class BiasAdd:
         dims[-1] = _merge_dim(op, dims[-1], bias_dims[0])
         return TensorShape(dims)
 
-    def forward(k, x, b):
-        return x + b
+    fresh = True
+    overwrites = 0
+
+    def forward(k, x, b, out=None):
+        return k.xp.add(x, b, out=out)
 
     def grad(op, g):
         return [g, make("BiasAddGrad", [g], name="BiasAddGrad")]
@@ -491,6 +498,7 @@ def _conv_args(k) -> tuple:
 @op_def
 class Conv2D:
     attrs = dict(_CONV_ATTRS)
+    fresh = True
 
     def shape(op):
         return _conv_shape(op, _with_rank(op, op.inputs[0], 4), _with_rank(op, op.inputs[1], 4))
@@ -528,6 +536,7 @@ def _host_ints(v) -> tuple:
 class Conv2DBackpropInput:
     """Inputs (input_sizes, filter, out_backprop): the gradient of Conv2D with respect to its input."""
     attrs = dict(_CONV_ATTRS)
+    fresh = True
 
     def shape(op):
         sizes, w, g = op.inputs
@@ -553,6 +562,7 @@ class Conv2DBackpropInput:
 class Conv2DBackpropFilter:
     """Inputs (input, filter_sizes, out_backprop): the gradient of Conv2D with respect to its filter."""
     attrs = dict(_CONV_ATTRS)
+    fresh = True
 
     def shape(op):
         x, sizes, g = op.inputs
@@ -644,6 +654,7 @@ def _pool_args(k) -> tuple:
 @op_def
 class MaxPool:
     attrs = dict(_POOL_ATTRS)
+    fresh = True
     shape = _pool_shape
 
     def forward(k, x):
@@ -658,6 +669,7 @@ class MaxPool:
 class MaxPoolGrad:
     """Inputs (orig_input, orig_output, grad): routes each window's gradient to its first maximum."""
     attrs = dict(_POOL_ATTRS)
+    fresh = True
 
     def shape(op):
         return op.inputs[0].shape
@@ -807,6 +819,7 @@ def _scale_rows(g: Tensor, m: Tensor) -> Tensor:
 @op_def
 class SoftmaxCrossEntropyWithLogits:
     """Inputs (features, labels) of shape [batch, classes]; outputs (loss [batch], backprop)."""
+    fresh = True
     shape = _xent_shape
 
     def forward(k, logits, labels):

@@ -67,9 +67,11 @@ class ApplyGradientDescent:
     shape = _apply_shape
     dtype = _ref_dtype
 
-    def forward(k, var, alpha, delta):
+    overwrites = 2  # the gradient, as scratch (see the registry)
+
+    def forward(k, var, alpha, delta, out=None):
         _check_state(k, delta, (var, alpha, delta))
-        return k.b.apply_gradient_descent(var, alpha, delta, cache=k.cache)
+        return k.b.apply_gradient_descent(var, alpha, delta, cache=k.cache, grad_is_scratch=out is not None)
 
 
 @op_def

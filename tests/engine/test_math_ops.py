@@ -476,3 +476,17 @@ def test_gradcheck_rejects_a_wrong_gradient_rule():
         check_gradients(lambda x: make("TestWrongSquareGrad", [x]), [R.normal(size=(3,))])
     with pytest.raises(AssertionError, match="gradient mismatch"):
         check_gradients(lambda x: tf.exp(x), [R.normal(size=(3,))], eps=1e-1)  # too coarse a step
+
+
+@pytest.mark.parametrize("shape,axis", [((64, 30, 40, 4), [0, 1, 2]), ((2000, 48), [0]), ((8, 3, 4100), [0, 1]),
+                                        ((7, 9400, 1), [0, 1])])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_large_leading_axis_sums_and_means_match_float64(shape, axis, keepdims):
+    # Big reductions over leading axes (bias gradients) take a blocked path; check it against float64 sums.
+    x = R.standard_normal(shape).astype(np.float32)
+    total, mean = run([tf.reduce_sum(x, axis=axis, keepdims=keepdims),
+                       tf.reduce_mean(x, axis=axis, keepdims=keepdims)])
+    want = x.astype(np.float64).sum(axis=tuple(axis), keepdims=keepdims)
+    assert total.dtype == np.float32 and total.shape == want.shape
+    np.testing.assert_allclose(total, want, rtol=1e-4, atol=2e-3)
+    np.testing.assert_allclose(mean, want / (x.size // want.size), rtol=1e-4, atol=1e-6)
