@@ -133,6 +133,8 @@ def reduce_to_shape(grad: Tensor, input_tensor: Tensor, output_shape: TensorShap
         if static_ok:
             if not axes:
                 return grad
+            if axes == list(range(lead)):  # only leading axes broadcast (a bias): the sum has the shape
+                return math_ops.reduce_sum(grad, axis=axes)
             summed = math_ops.reduce_sum(grad, axis=axes, keepdims=True)
             if lead == 0:
                 return summed

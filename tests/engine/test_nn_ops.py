@@ -395,6 +395,19 @@ def test_softmax_cross_entropy_values_and_outputs():
     np.testing.assert_allclose(backprop, np.exp(ref_log_softmax(logits.astype(np.float64))) - labels, atol=1e-6)
 
 
+def test_softmax_cross_entropy_extreme_and_nan_rows():
+    # Rows far apart in scale (each row is shifted by its own max), ties at the max, and a NaN row.
+    logits = np.array([[1000.0, -1000.0, 999.0], [-500.0, -501.0, -500.0], [0.0, 0.0, 0.0],
+                       [np.nan, 1.0, 2.0]], np.float32)
+    labels = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.2, 0.3, 0.5], [1.0, 0.0, 0.0]], np.float32)
+    loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits)
+    loss_v, backprop = run([loss, loss.op.outputs[1]])
+    want_logp = ref_log_softmax(logits[:3].astype(np.float64))
+    np.testing.assert_allclose(loss_v[:3], -np.sum(labels[:3] * want_logp, axis=1), rtol=1e-6)
+    np.testing.assert_allclose(backprop[:3], np.exp(want_logp) - labels[:3], atol=1e-6)
+    assert np.isnan(loss_v[3]) and np.isnan(backprop[3]).all()
+
+
 def test_softmax_cross_entropy_gradients_v1_stops_labels():
     logits, labels = RNG.normal(size=(3, 4)), RNG.dirichlet(np.ones(4), size=3)
     check_gradients(lambda y, x: tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=x), [labels, logits])
