@@ -45,13 +45,13 @@ class Histogram:
     bucket: np.ndarray  # counts
 
 
-def _as_finite_float64(values: object) -> np.ndarray:
-    array = np.asarray(values)
+def _as_finite_float64(values: object, xp=np) -> np.ndarray:
+    array = xp.asarray(values)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"histogram values must be numeric, got dtype {array.dtype}")
     flat = array.astype(np.float64, copy=False).ravel()
-    if not np.isfinite(flat).all():
-        bad = flat[~np.isfinite(flat)][0]
+    if not bool(xp.isfinite(flat).all()):
+        bad = float(flat[~xp.isfinite(flat)][0])
         raise ValueError(f"histogram values must be finite (found {bad}); TensorFlow rejects NaN/Inf too")
     return flat
 
@@ -66,25 +66,29 @@ def collapse_empty_runs(limits: np.ndarray, counts: np.ndarray) -> tuple[np.ndar
     return limits[keep], counts[keep]
 
 
-def _bucket_counts(flat: np.ndarray, limits: np.ndarray) -> np.ndarray:
+def _bucket_counts(flat, limits: np.ndarray, xp=np, to_host=np.asarray) -> np.ndarray:
     # Bucket i holds limits[i-1] <= v < limits[i]. Sorting the values and locating the edges among them is
     # several times faster than locating every value among the edges.
-    below = np.searchsorted(np.sort(flat), limits, side="left").astype(np.float64)
+    below = to_host(xp.searchsorted(xp.sort(flat), xp.asarray(limits), side="left")).astype(np.float64)
     counts = np.diff(below, prepend=0.0)
     # Only DBL_MAX itself is not below the last edge; TensorFlow counts it in the last bucket.
     counts[-1] += flat.size - below[-1]
     return counts
 
 
-def tf_histogram(values: object) -> Histogram:
-    """Bucket values with TensorFlow's default edges and return the compact (collapsed) histogram."""
-    flat = _as_finite_float64(values)
+def tf_histogram(values: object, xp=np, to_host=np.asarray) -> Histogram:
+    """Bucket values with TensorFlow's default edges and return the compact (collapsed) histogram.
+
+    `xp` is the array namespace the values live in (NumPy, or CuPy on a GPU) and `to_host` brings one of
+    its arrays to NumPy: the values are bucketed where they are, and only the edge positions (one number
+    per bucket) and four moments cross to the host."""
+    flat = _as_finite_float64(values, xp)
     limits = default_bucket_limits()
     if flat.size == 0:
         return Histogram(DBL_MAX, -DBL_MAX, 0.0, 0.0, 0.0, np.array([DBL_MAX]), np.array([0.0]))
-    counts = _bucket_counts(flat, limits)
+    counts = _bucket_counts(flat, limits, xp, to_host)
     kept_limits, kept_counts = collapse_empty_runs(limits, counts)
-    return _with_moments(flat, kept_limits, kept_counts)
+    return _with_moments(flat, kept_limits, kept_counts, xp)
 
 
 def numpy_histogram(values: object, bins: object) -> Histogram:
@@ -96,7 +100,7 @@ def numpy_histogram(values: object, bins: object) -> Histogram:
     return _with_moments(flat, edges[1:].astype(np.float64), counts.astype(np.float64))
 
 
-def _with_moments(flat: np.ndarray, limits: np.ndarray, counts: np.ndarray) -> Histogram:
+def _with_moments(flat, limits: np.ndarray, counts: np.ndarray, xp=np) -> Histogram:
     with np.errstate(over="ignore"):  # huge values overflow sum_squares to inf, as in TensorFlow's doubles
-        total, squares = float(flat.sum()), float(np.dot(flat, flat))
+        total, squares = float(flat.sum()), float(xp.dot(flat, flat))
     return Histogram(float(flat.min()), float(flat.max()), float(flat.size), total, squares, limits, counts)

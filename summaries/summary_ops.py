@@ -62,10 +62,12 @@ class HistogramSummary:
     dtype = _string_dtype
 
     def forward(k, tag, values):
-        v = _host(k, values)
-        if v.dtype.kind == "f" and not np.isfinite(v).all():
+        # Bucketed on the values' device: only the bucket counts and moments come to the host.
+        values = k.xp.asarray(values)
+        if values.dtype.kind == "f" and not bool(k.xp.isfinite(values).all()):
             raise ValueError(f"Nan in summary histogram for: {_tag(tag)}")
-        return _bytes_scalar(summary_pb.histogram_pb(_tag(tag), v).SerializeToString())
+        return _bytes_scalar(summary_pb.histogram_pb(_tag(tag), values, xp=k.xp, to_host=k.b.to_numpy)
+                             .SerializeToString())
 
 
 @op_def

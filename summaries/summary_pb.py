@@ -41,10 +41,12 @@ def histogram_proto(histogram: Histogram) -> summary_pb2.HistogramProto:
     )
 
 
-def histogram_pb(tag: str, values: object, bins: object = None) -> summary_pb2.Summary:
-    """A histogram summary; bins=None (or 'tensorflow') uses TF1's default exponential buckets."""
+def histogram_pb(tag: str, values: object, bins: object = None, xp=np,
+                 to_host=np.asarray) -> summary_pb2.Summary:
+    """A histogram summary; bins=None (or 'tensorflow') uses TF1's default exponential buckets, computed
+    where the values live (`xp`, `to_host`: see tf_histogram)."""
     if bins is None or (isinstance(bins, str) and bins == "tensorflow"):
-        histogram = tf_histogram(values)
+        histogram = tf_histogram(values, xp, to_host)
     else:
         histogram = numpy_histogram(values, bins)
     return Summary(value=[Summary.Value(tag=tag, histo=histogram_proto(histogram))])

@@ -118,3 +118,20 @@ def test_stock_tensorboard_reads_our_histogram(tmp_path):
     expected = np.histogram(values, bins=np.concatenate([[-DBL_MAX], edges]))[0]
     nonzero = expected > 0
     assert np.array_equal(np.array(h.bucket)[nonzero], expected[nonzero])
+
+
+def test_values_are_bucketed_where_they_live_and_only_counts_cross():
+    # tf_histogram takes the values' array namespace and a to-host function (CuPy's on a GPU): the
+    # arrays it brings to the host are at most one number per bucket edge, never the values themselves.
+    values = np.random.default_rng(3).standard_normal(200_000)
+    crossed = []
+
+    def to_host(a):
+        crossed.append(np.size(a))
+        return np.asarray(a)
+
+    h = tf_histogram(values, np, to_host)
+    assert crossed and max(crossed) <= len(default_bucket_limits()) < values.size
+    ref = tf_histogram(values)
+    assert (h.min, h.max, h.num, h.sum, h.sum_squares) == (ref.min, ref.max, ref.num, ref.sum, ref.sum_squares)
+    assert np.array_equal(h.bucket_limit, ref.bucket_limit) and np.array_equal(h.bucket, ref.bucket)
