@@ -7,7 +7,6 @@ and the 32-bit one is used whenever every size fits.
 """
 from __future__ import annotations
 
-import math
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -144,9 +143,13 @@ def _contig(x):
     return cupy.ascontiguousarray(x)
 
 
-def _scalar(value, dtype):
-    """A host scalar of the kernel's value type (syncs once when `value` is a 0-d device array)."""
-    return np.dtype(dtype).type(float(value))
+def _device_scalars(dtype, *values):
+    """The scalars as one small device array of the kernel's value type, without reading anything back:
+    device values (0-d CuPy arrays: a learning-rate constant, Adam's beta powers, a fed keep_prob) are
+    gathered on the device; when all are host numbers they go over in one asynchronous copy."""
+    if not any(isinstance(v, cupy.ndarray) for v in values):
+        return cupy.asarray(np.array([float(v) for v in values], dtype=dtype))
+    return cupy.concatenate([cupy.asarray(v, dtype=dtype).reshape(1) for v in values])
 
 
 # --- geometry shared by convolution and pooling (TensorFlow's SAME / VALID rules, NHWC)
@@ -337,7 +340,7 @@ def dropout_mask(rng, shape, keep_prob, dtype=np.float32):
     dtype = np.dtype(dtype)
     u = rng.random(tuple(int(d) for d in shape), dtype=dtype)
     mask = cupy.empty_like(u)
-    _launch("elementwise", "dropout_mask", dtype, u.size, (u, mask, None, _scalar(keep_prob, dtype)))
+    _launch("elementwise", "dropout_mask", dtype, u.size, (u, mask, None, _device_scalars(dtype, keep_prob)))
     return mask
 
 
@@ -354,7 +357,7 @@ def apply_gradient_descent(var, lr, grad, cache=None, grad_is_scratch=False):
     """var -= lr * grad (TF's ApplyGradientDescent) in one fused kernel; returns var."""
     grad = _contig(cupy.asarray(grad, dtype=var.dtype))
     _check_same(var, grad)
-    _launch("optimizers", "apply_sgd", var.dtype, var.size, (var, grad, None, _scalar(lr, var.dtype)))
+    _launch("optimizers", "apply_sgd", var.dtype, var.size, (var, grad, None, _device_scalars(var.dtype, lr)))
     return var
 
 
@@ -364,7 +367,7 @@ def apply_momentum(var, accum, lr, grad, momentum, use_nesterov=False, cache=Non
     _check_same(var, accum, grad)
     t = var.dtype
     _launch("optimizers", "apply_momentum", t, var.size,
-            (var, accum, grad, None, _scalar(lr, t), _scalar(momentum, t), np.int32(bool(use_nesterov))))
+            (var, accum, grad, None, _device_scalars(t, lr, momentum), np.int32(bool(use_nesterov))))
     return var
 
 
@@ -374,11 +377,8 @@ def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, g
     grad = _contig(cupy.asarray(grad, dtype=var.dtype))
     _check_same(var, m, v, grad)
     t = var.dtype
-    b1p, b2p = float(beta1_power), float(beta2_power)
-    lr_t = float(lr) * math.sqrt(1.0 - b2p) / (1.0 - b1p)
-    _launch("optimizers", "apply_adam", t, var.size,
-            (var, m, v, grad, None, _scalar(lr_t, t), _scalar(beta1, t), _scalar(beta2, t),
-             _scalar(epsilon, t), np.int32(bool(use_nesterov))))
+    hp = _device_scalars(t, lr, beta1, beta2, epsilon, beta1_power, beta2_power)
+    _launch("optimizers", "apply_adam", t, var.size, (var, m, v, grad, None, hp, np.int32(bool(use_nesterov))))
     return var
 
 
@@ -388,8 +388,7 @@ def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, cache=None):
     _check_same(var, ms, mom, grad)
     t = var.dtype
     _launch("optimizers", "apply_rmsprop", t, var.size,
-            (var, ms, mom, ms, grad, None, _scalar(lr, t), _scalar(rho, t), _scalar(momentum, t),
-             _scalar(epsilon, t), np.int32(0)))
+            (var, ms, mom, ms, grad, None, _device_scalars(t, lr, rho, momentum, epsilon), np.int32(0)))
     return var
 
 
@@ -399,8 +398,7 @@ def apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, 
     _check_same(var, mg, ms, mom, grad)
     t = var.dtype
     _launch("optimizers", "apply_rmsprop", t, var.size,
-            (var, ms, mom, mg, grad, None, _scalar(lr, t), _scalar(rho, t), _scalar(momentum, t),
-             _scalar(epsilon, t), np.int32(1)))
+            (var, ms, mom, mg, grad, None, _device_scalars(t, lr, rho, momentum, epsilon), np.int32(1)))
     return var
 
 
@@ -409,7 +407,7 @@ def apply_adagrad(var, accum, lr, grad, update_slots=True, cache=None):
     grad = _contig(cupy.asarray(grad, dtype=var.dtype))
     _check_same(var, accum, grad)
     _launch("optimizers", "apply_adagrad", var.dtype, var.size,
-            (var, accum, grad, None, _scalar(lr, var.dtype), np.int32(bool(update_slots))))
+            (var, accum, grad, None, _device_scalars(var.dtype, lr), np.int32(bool(update_slots))))
     return var
 
 

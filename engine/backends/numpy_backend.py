@@ -602,6 +602,8 @@ def relu_grad(dy, y, out=None) -> np.ndarray:
 
 def dropout_mask(rng, shape, keep_prob, dtype=np.float32) -> np.ndarray:
     """A mask of 0 and 1/keep_prob, each entry kept with probability `keep_prob` (TF1's dropout rule)."""
+    if not 0 < float(keep_prob) <= 1:
+        raise ValueError(f"keep_prob must be in the range (0, 1], got {float(keep_prob)}")
     dtype = np.dtype(dtype)
     keep = dtype.type(keep_prob)
     u = rng.random(tuple(int(d) for d in shape), dtype=dtype if dtype.kind == "f" and dtype.itemsize >= 4

@@ -761,10 +761,9 @@ class DropoutMask:
 
     def forward(k, src, keep_prob):
         shape = _host_ints(src) if k.attrs["from_shape"] else src.shape
-        kp = float(keep_prob)
-        if not 0 < kp <= 1:
-            raise ValueError(f"keep_prob must be in the range (0, 1], got {kp}")
-        return k.b.dropout_mask(k.rng, shape, kp, k.attrs["T"].as_numpy_dtype)
+        # keep_prob stays where it lives (reading a device value back would stall a GPU step); the CPU
+        # backend checks its range.
+        return k.b.dropout_mask(k.rng, shape, keep_prob, k.attrs["T"].as_numpy_dtype)
 
 
 def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None) -> Tensor:

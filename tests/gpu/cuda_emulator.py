@@ -11,11 +11,13 @@ explicit NumPy scalars of the kernel's index/value types (as real launches need)
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import shutil
 import subprocess
 import tempfile
+import traceback
 import types
 from pathlib import Path
 
@@ -153,8 +155,60 @@ class EmulatedModule:
         return self.kernels[name]
 
 
-class _NeverAnArray:
-    """No value is an instance: the emulator's arrays are host arrays already."""
+_sync_log: list[list[str]] = []  # one list per active watch_syncs()
+
+
+def _synced(what: str) -> None:
+    if _sync_log:
+        frames = [f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}" for f in traceback.extract_stack()[:-2]
+                  if "/engine/" in f.filename or "/summaries/" in f.filename]
+        _sync_log[-1].append(f"{what} at {' <- '.join(reversed(frames[-3:]))}")
+
+
+class DeviceArray(np.ndarray):
+    """A host array standing in for a CuPy array. Reading one of its values on the host (float(), int(),
+    bool(), item(), tolist()) is what a device-to-host synchronisation is on a GPU: inside watch_syncs()
+    each such read is recorded. get() is the explicit copy to the host (the fetch), so it is not."""
+
+    def get(self) -> np.ndarray:
+        return np.array(self.view(np.ndarray))
+
+    def __float__(self):
+        _synced("float()")
+        return float(self.view(np.ndarray))
+
+    def __int__(self):
+        _synced("int()")
+        return int(self.view(np.ndarray))
+
+    def __bool__(self):
+        _synced("bool()")
+        return bool(self.view(np.ndarray))
+
+    def item(self, *args):
+        _synced("item()")
+        return self.view(np.ndarray).item(*args)
+
+    def tolist(self):
+        _synced("tolist()")
+        return self.view(np.ndarray).tolist()
+
+
+@contextlib.contextmanager
+def watch_syncs():
+    """Records every host read of an emulated device array made inside the block (see DeviceArray)."""
+    log: list[str] = []
+    _sync_log.append(log)
+    try:
+        yield log
+    finally:
+        _sync_log.remove(log)
+
+
+def _on_device(fn):
+    def make(*args, **kwargs):
+        return fn(*args, **kwargs).view(DeviceArray)
+    return make
 
 
 def fake_cupyx() -> types.ModuleType:
@@ -167,10 +221,11 @@ def fake_cupyx() -> types.ModuleType:
 def fake_cupy() -> types.ModuleType:
     """A module with the slice of CuPy's API the backend uses, on NumPy and the emulated kernels."""
     m = types.ModuleType("cupy_emulated")
-    m.ndarray = _NeverAnArray
-    m.empty, m.empty_like, m.zeros, m.matmul = np.empty, np.empty_like, np.zeros, np.matmul
-    m.ascontiguousarray = np.ascontiguousarray
-    m.asarray = lambda x, dtype=None: np.asarray(x, dtype=dtype)
+    m.ndarray = DeviceArray
+    m.empty, m.empty_like, m.zeros = _on_device(np.empty), _on_device(np.empty_like), _on_device(np.zeros)
+    m.matmul, m.concatenate = _on_device(np.matmul), _on_device(np.concatenate)
+    m.ascontiguousarray = _on_device(np.ascontiguousarray)
+    m.asarray = _on_device(lambda x, dtype=None: np.asarray(x, dtype=dtype))
     m.RawModule = EmulatedModule
     m.random = types.SimpleNamespace(default_rng=np.random.default_rng)
     return m

@@ -42,17 +42,22 @@ class _EmulatedXP:
 def device(request, monkeypatch):
     """'/gpu:0' backed by the real device or by the emulator."""
     if request.param == "emulated":
-        fake = _EmulatedXP(cuda_emulator.fake_cupy())
-        monkeypatch.setattr(cupy_backend, "cupy", fake)
-        monkeypatch.setattr(cupy_backend, "xp", fake)
-        monkeypatch.setitem(sys.modules, "cupyx", cuda_emulator.fake_cupyx())
-        monkeypatch.setattr(cupy_backend, "is_available", lambda: True)
-        monkeypatch.setattr(session_mod, "gpu_available", lambda: True)
+        _emulate(monkeypatch)
     cupy_backend._module.cache_clear()
     cupy_backend._function.cache_clear()
     yield "/gpu:0"
     cupy_backend._module.cache_clear()
     cupy_backend._function.cache_clear()
+
+
+def _emulate(monkeypatch) -> None:
+    """Routes the GPU backend to the host emulator for the test."""
+    fake = _EmulatedXP(cuda_emulator.fake_cupy())
+    monkeypatch.setattr(cupy_backend, "cupy", fake)
+    monkeypatch.setattr(cupy_backend, "xp", fake)
+    monkeypatch.setitem(sys.modules, "cupyx", cuda_emulator.fake_cupyx())
+    monkeypatch.setattr(cupy_backend, "is_available", lambda: True)
+    monkeypatch.setattr(session_mod, "gpu_available", lambda: True)
 
 
 def _run_on(device_name: str, build, feeds_np: dict, dtype=np.float32):
@@ -187,3 +192,41 @@ def test_training_on_the_gpu_reaches_cpu_accuracy(device, model, steps):
     assert cpu > 0.8, f"the CPU baseline itself failed to learn ({cpu:.3f})"
     # The device draws its own random numbers (initial weights, dropout): equal up to that noise.
     assert gpu >= cpu - 0.05, f"GPU accuracy {gpu:.3f} vs CPU {cpu:.3f}"
+
+
+@pytest.mark.skipif(not cuda_emulator.available(), reason="needs g++ to emulate the CUDA kernels on the host")
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam", "rmsprop", "adagrad"])
+def test_a_training_step_reads_nothing_back_from_the_device(monkeypatch, optimizer):
+    # On a GPU every host read of a device value waits for the device: a step may read back only what is
+    # fetched. The emulator's device arrays record such reads (float(), bool(), item(), ...).
+    _emulate(monkeypatch)
+    cupy_backend._module.cache_clear()
+    cupy_backend._function.cache_clear()
+    graph = tf.Graph()
+    with graph.as_default(), tf.device("/gpu:0"):
+        x = tf.placeholder(tf.float32, [None, 8, 8])
+        y = tf.placeholder(tf.int64, [None])
+        keep = tf.placeholder(tf.float32, [])
+        conv = tf.nn.conv2d(tf.reshape(x, [-1, 8, 8, 1]), tf.Variable(tf.truncated_normal([3, 3, 1, 4], seed=1)),
+                            [1, 1, 1, 1], "SAME")
+        pooled = tf.nn.max_pool(tf.nn.relu(conv + tf.Variable(tf.zeros([4]))), [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+        flat = tf.nn.dropout(tf.reshape(pooled, [-1, 64]), keep_prob=keep)
+        logits = tf.matmul(flat, tf.Variable(tf.truncated_normal([64, 10], stddev=0.1, seed=2)))
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+        step = tf.train.get_or_create_global_step()
+        lr = tf.train.exponential_decay(0.05, step, 10, 0.9)  # a learning rate computed on the device
+        opt = {"sgd": tf.train.GradientDescentOptimizer(lr), "momentum": tf.train.MomentumOptimizer(lr, 0.9),
+               "adam": tf.train.AdamOptimizer(lr), "rmsprop": tf.train.RMSPropOptimizer(lr, momentum=0.5),
+               "adagrad": tf.train.AdagradOptimizer(lr)}[optimizer]
+        train = opt.minimize(loss, global_step=step)
+        init = tf.global_variables_initializer()
+    rng = np.random.default_rng(0)
+    feed = {x: rng.random((16, 8, 8), dtype=np.float32), y: rng.integers(0, 10, 16), keep: 0.5}
+    with tf.Session(graph=graph) as sess:
+        sess.run(init)
+        before = sess.run(loss, {**feed, keep: 1.0})
+        with cuda_emulator.watch_syncs() as reads:
+            for _ in range(3):
+                sess.run(train, feed)
+        assert reads == []
+        assert sess.run(step) == 3 and sess.run(loss, {**feed, keep: 1.0}) != before

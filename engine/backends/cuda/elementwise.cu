@@ -22,10 +22,13 @@ __device__ void relu_grad_body(const T* __restrict__ dy, const T* __restrict__ y
 TL_INSTANTIATE(relu_grad, RELU_GRAD_PARAMS, (dy, y, dx, total))
 
 // mask = 1/keep_prob where floor(keep_prob + u) == 1 (u uniform in [0, 1)), else 0: TF1's dropout rule.
+// keep_prob is read from device memory (it is usually a fed placeholder, copied there with the feeds).
 template <typename T, typename I>
-__device__ void dropout_mask_body(const T* __restrict__ u, T* __restrict__ mask, I total, T keep_prob) {
+__device__ void dropout_mask_body(const T* __restrict__ u, T* __restrict__ mask, I total,
+                                  const T* __restrict__ keep) {
+    const T keep_prob = keep[0];
     const T scale = T(1) / keep_prob;
     TL_GRID_LOOP(I, i, total) { mask[i] = (keep_prob + u[i] >= T(1)) ? scale : T(0); }
 }
-#define DROPOUT_PARAMS(T, I) (const T* u, T* mask, I total, T keep_prob)
-TL_INSTANTIATE(dropout_mask, DROPOUT_PARAMS, (u, mask, total, keep_prob))
+#define DROPOUT_PARAMS(T, I) (const T* u, T* mask, I total, const T* keep)
+TL_INSTANTIATE(dropout_mask, DROPOUT_PARAMS, (u, mask, total, keep))
