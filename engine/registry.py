@@ -20,6 +20,9 @@ forward accepts `out=` and may then write into that input's buffer: its result (
 shape and dtype) or scratch (an optimizer update consuming its gradient). The session passes `out=` (that
 very input) only when the input was made by a `fresh` op earlier in the same run and nothing reads it
 afterwards.
+`reads_shape_only`: indices of inputs whose values forward never reads, only their shape and dtype
+(Shape, Size, OnesLike, ...). Steps computed from such inputs and constants give the same value every
+run while those shapes hold, so the session reuses the last value instead of running them.
 """
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ class OpDef:
     graph_attrs: Callable | None = None
     fresh: bool = False
     overwrites: int | Callable | None = None
+    reads_shape_only: tuple = ()
 
     def overwritable_input(self, op) -> int | None:
         """The input whose buffer forward may reuse for its output, for this op's static shapes."""
@@ -68,6 +72,7 @@ def op_def(cls) -> type:
         graph_attrs=body.get("graph_attrs"),
         fresh=body.get("fresh", False),
         overwrites=body.get("overwrites"),
+        reads_shape_only=tuple(body.get("reads_shape_only", ())),
     )
     return cls
 

@@ -321,7 +321,8 @@ class BaseSession:
                 last_use[s] = i
             for s, _ in guards.get(i, ()):
                 last_use[s] = i  # a guard's predicate stays alive until the last step it decides
-        plan.overwriting = _write_over_dying_inputs(steps, last_use, keep, slot_backend, cpu)
+        repeated = _reuse_shape_derived(steps, constants, guards)
+        plan.overwriting = _write_over_dying_inputs(steps, last_use, keep | repeated, slot_backend, cpu)
         frees: list[list[int]] = [[] for _ in steps]
         for s, i in last_use.items():
             if s not in keep:
@@ -406,6 +407,55 @@ def _device_resident(t: Tensor) -> bool:
     """Float tensors of GPU ops stay on the device; integer, bool and string ones live in host memory
     (TF keeps int32 on the host too), so shapes, axes and indices reach kernels as NumPy values."""
     return t.dtype.is_floating
+
+
+def _reuse_shape_derived(steps: list, constants: dict, guards: dict) -> set[int]:
+    """Steps whose inputs are constants, shapes only (registry `reads_shape_only`) or outputs of such steps
+    compute the same value every run while those shapes hold: a gradient's `ones_like(loss)`, a mean's
+    element count, the broadcast of 1/count. They are wrapped to reuse their last value (checked by the
+    identity of value inputs and the shape and dtype of shape-only ones). Returns the slots they fill,
+    which nothing may write over."""
+    readers: dict[int, list] = {}
+    for _, _, ins, _, _, op in steps:
+        for s in ins:
+            readers.setdefault(s, []).append(op)
+    repeated: set[int] = set()
+    for i, step in enumerate(steps):
+        fn, ctx, ins, outs, n, op = step
+        if op is None or op.op_def.stateful or op.control_inputs or i in guards:
+            continue
+        shape_only = op.op_def.reads_shape_only
+        if not all(j in shape_only or s in constants or s in repeated for j, s in enumerate(ins)):
+            continue
+        out_slots = (outs,) if n == 1 else outs
+        if any(r is None or r.op_def.stateful for s in out_slots for r in readers.get(s, ())):
+            continue  # e.g. an Assign might keep the very array as a variable's buffer
+        step[0] = _repeating(fn, shape_only)
+        repeated.update(out_slots)
+    return repeated
+
+
+def _repeating(forward, shape_only: tuple):
+    last_key: list = []
+    last_out: list = []
+
+    def run(k, *args):
+        key = [_shape_key(a) if j in shape_only else a for j, a in enumerate(args)]
+        if last_key and all(x is y or (j in shape_only and x == y)
+                            for j, (x, y) in enumerate(zip(key, last_key[0]))):
+            return last_out[0]
+        out = forward(k, *args)
+        last_key[:] = [key]
+        last_out[:] = [out]
+        return out
+    return run
+
+
+def _shape_key(value) -> tuple:
+    try:
+        return value.shape, value.dtype
+    except AttributeError:  # a Python scalar or list
+        return np.shape(value), type(value)
 
 
 def _write_over_dying_inputs(steps: list, last_use: dict, keep: set, slot_backend: list, cpu) -> list[str]:

@@ -156,6 +156,7 @@ def stop_gradient(input, name=None) -> Tensor:
 @op_def
 class Shape:
     attrs = {"out_type": _dt.int32}
+    reads_shape_only = (0,)
 
     def shape(op):
         return TensorShape([op.inputs[0].shape.ndims])
@@ -225,6 +226,8 @@ def reshape(tensor, shape, name=None) -> Tensor:
 
 @op_def
 class ZerosLike:
+    reads_shape_only = (0,)
+
     def shape(op):
         return op.inputs[0].shape
 
@@ -237,6 +240,8 @@ class ZerosLike:
 
 @op_def
 class OnesLike:
+    reads_shape_only = (0,)
+
     def shape(op):
         return op.inputs[0].shape
 
@@ -1167,6 +1172,7 @@ class MaskFlatShape:
 @op_def
 class Size:
     attrs = {"out_type": _dt.int32}
+    reads_shape_only = (0,)
 
     def shape(op):
         return TensorShape([])
@@ -1180,6 +1186,8 @@ class Size:
 
 @op_def
 class Rank:
+    reads_shape_only = (0,)
+
     def shape(op):
         return TensorShape([])
 

@@ -1411,6 +1411,7 @@ class ReducedShape:
 @op_def
 class BroadcastToLike:
     """Internal: broadcasts a reduced gradient back to the input's run-time shape."""
+    reads_shape_only = (1,)
 
     def shape(op):
         return op.inputs[1].shape
@@ -1434,6 +1435,7 @@ def _broadcast_to_like(g, x):
 @op_def
 class SumToShapeOf:
     """Internal: the adjoint of broadcasting when static shapes can't say which axes broadcast."""
+    reads_shape_only = (1,)
 
     def shape(op):
         return op.inputs[1].shape

@@ -111,13 +111,14 @@ def test_relu_grad_written_over_the_incoming_gradient_matches_the_reference():
     wv = rng.standard_normal((4, 5))
     x = tf.constant(xv)
     w = tf.Variable(wv)
+    c = rng.standard_normal((5, 2))
     h = tf.nn.relu(tf.matmul(x, w))
-    loss = tf.reduce_sum(tf.matmul(h, tf.constant(np.ones((5, 2)))))
+    loss = tf.reduce_sum(tf.square(tf.matmul(h, tf.constant(c))))
     (gw,) = tf.gradients(loss, [w])
     with tf.Session() as s:
         s.run(w.initializer)
         got = s.run(gw)
         assert any("ReluGrad" in n for n in _plan(s).overwriting)
     pre = xv @ wv
-    dh = np.full((6, 5), 2.0) * (pre > 0)
+    dh = (2 * (np.maximum(pre, 0) @ c) @ c.T) * (pre > 0)
     np.testing.assert_allclose(got, xv.T @ dh, rtol=1e-12)
