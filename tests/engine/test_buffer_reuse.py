@@ -122,3 +122,24 @@ def test_relu_grad_written_over_the_incoming_gradient_matches_the_reference():
     pre = xv @ wv
     dh = (2 * (np.maximum(pre, 0) @ c) @ c.T) * (pre > 0)
     np.testing.assert_allclose(got, xv.T @ dh, rtol=1e-12)
+
+
+def test_shape_derived_values_follow_the_batch_size_across_runs():
+    # ones_like(loss), the mean's element count and its broadcast are reused between runs while the
+    # shapes they come from hold; a new batch size must recompute them, and nothing may write over them.
+    x = tf.placeholder(tf.float64, [None, 3])
+    w = tf.Variable(np.array([[1.0], [-2.0], [0.5]]))
+    per_example = tf.square(tf.matmul(x, w))[:, 0]
+    loss = tf.reduce_mean(per_example)
+    (gw,) = tf.gradients(loss, [w])
+    ones = tf.ones_like(per_example)
+    rng = np.random.default_rng(5)
+    with tf.Session() as s:
+        s.run(w.initializer)
+        for n in (4, 7, 7, 4, 1, 4):
+            xv = rng.standard_normal((n, 3))
+            got, o = s.run([gw, ones], {x: xv})
+            want = xv.T @ (2 * (xv @ [[1.0], [-2.0], [0.5]])) / n
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+            assert o.shape == (n,) and (o == 1).all()
+            o[:] = 5  # the fetched value is the caller's: the reused one stays intact
