@@ -414,12 +414,18 @@ def apply_adagrad(var, accum, lr, grad, update_slots=True, cache=None):
 # --- gather's adjoint
 
 def gather_grad(params_shape, indices, grad, axis: int):
-    """Zeros of `params_shape` with `grad` scatter-added at `indices` along `axis` (repeats accumulate)."""
-    import cupyx  # ships with CuPy
-
+    """Zeros of `params_shape` with `grad` added at `indices` along `axis` (repeats accumulate), summed in
+    index order by one deterministic kernel (no atomics). The indices live on the host, where they are
+    sorted; only the sort's result is copied over."""
     shape = tuple(int(d) for d in params_shape)
-    out = cupy.zeros(shape, dtype=grad.dtype)
-    flat = cupy.asarray(indices).reshape(-1)
-    pre, post = shape[:axis], shape[axis + 1:]
-    cupyx.scatter_add(out, (slice(None),) * axis + (flat,), grad.reshape(pre + (int(flat.size),) + post))
+    flat = np.asarray(to_numpy(indices)).reshape(-1).astype(np.int64)
+    rows = shape[axis]
+    order = np.argsort(flat, kind="stable")
+    starts = np.searchsorted(flat[order], np.arange(rows + 1), side="left")
+    out = cupy.empty(shape, dtype=grad.dtype)
+    inner = int(np.prod(shape[axis + 1:], dtype=np.int64))
+    grad = _contig(cupy.asarray(grad, dtype=out.dtype))
+    _launch("elementwise", "gather_grad", out.dtype, out.size,
+            (grad, cupy.asarray(order), cupy.asarray(starts.astype(np.int64)), out, None,
+             np.int64(rows), np.int64(flat.size), np.int64(inner)), index_sizes=(grad.size,))
     return out

@@ -287,3 +287,18 @@ def test_gather_grad_accumulates_repeated_indices(gpu):
     for pick, row in enumerate([1, 1, 4, 0]):
         want[:, row, :] += g[:, pick, :]
     np.testing.assert_allclose(got, want, **TOL[np.float32])
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_gather_grad_is_deterministic_and_sums_in_numpys_order(gpu, axis):
+    # No atomics: each output element adds its picks in index order, as np.add.at does, so the GPU result is
+    # bitwise the CPU one (float32 sums of many repeats depend on their order) and the same every run.
+    rng = np.random.default_rng(axis)
+    shape = [6, 7, 5]
+    indices = rng.integers(0, shape[axis], size=(40, 3))  # 120 picks: every row many times, some never
+    g_shape = shape[:axis] + [40, 3] + shape[axis + 1:]
+    g = (rng.standard_normal(g_shape) * 10 ** rng.uniform(-3, 3, g_shape)).astype(np.float32)
+    want = numpy_backend.gather_grad(shape, indices, g, axis)
+    got = host(gpu.gather_grad(shape, indices, dev(g), axis))
+    assert got.dtype == np.float32 and np.array_equal(got, want)
+    assert np.array_equal(host(gpu.gather_grad(shape, indices, dev(g), axis)), got)

@@ -1,4 +1,4 @@
-// Fused elementwise kernels: bias_add + relu, relu's gradient, and dropout's scaled mask.
+// Fused elementwise kernels: bias_add + relu, relu's gradient, dropout's scaled mask, and gather's gradient.
 #include "common.cuh"
 
 // y = max(x + bias[channel], 0) with the bias on the last axis (NHWC / [batch, units]).
@@ -32,3 +32,23 @@ __device__ void dropout_mask_body(const T* __restrict__ u, T* __restrict__ mask,
 }
 #define DROPOUT_PARAMS(T, I) (const T* u, T* mask, I total, const T* keep)
 TL_INSTANTIATE(dropout_mask, DROPOUT_PARAMS, (u, mask, total, keep))
+
+// Gather's gradient without atomics: out[p, r, c] sums grad[p, j, c] over the positions j that gathered row
+// r, in increasing j (so every run, and NumPy's np.add.at, add in the same order). `order` lists the
+// positions sorted stably by the row they gathered; row r's run of it is order[starts[r] .. starts[r+1]).
+template <typename T, typename I>
+__device__ void gather_grad_body(const T* __restrict__ grad, const long long* __restrict__ order,
+                                 const long long* __restrict__ starts, T* __restrict__ out, I total,
+                                 long long rows, long long picks, long long inner) {
+    TL_GRID_LOOP(I, i, total) {
+        const long long c = (long long)i % inner;
+        const long long r = ((long long)i / inner) % rows;
+        const long long p = (long long)i / (inner * rows);
+        T acc = T(0);
+        for (long long t = starts[r]; t < starts[r + 1]; ++t) acc += grad[(p * picks + order[t]) * inner + c];
+        out[i] = acc;
+    }
+}
+#define GATHER_GRAD_PARAMS(T, I) (const T* grad, const long long* order, const long long* starts, T* out, \
+                                  I total, long long rows, long long picks, long long inner)
+TL_INSTANTIATE(gather_grad, GATHER_GRAD_PARAMS, (grad, order, starts, out, total, rows, picks, inner))
