@@ -321,8 +321,12 @@ class BaseSession:
                 last_use[s] = i
             for s, _ in guards.get(i, ()):
                 last_use[s] = i  # a guard's predicate stays alive until the last step it decides
-        repeated = _reuse_shape_derived(steps, constants, guards)
-        plan.overwriting = _write_over_dying_inputs(steps, last_use, keep | repeated, slot_backend, cpu)
+        readers: dict[int, list] = {}  # slot -> the ops of the steps reading it (None: a device copy)
+        for _, _, step_ins, _, _, step_op in steps:
+            for s in step_ins:
+                readers.setdefault(s, []).append(step_op)
+        repeated = _reuse_shape_derived(steps, readers, constants, guards)
+        plan.overwriting = _write_over_dying_inputs(steps, readers, last_use, keep | repeated, slot_backend, cpu)
         frees: list[list[int]] = [[] for _ in steps]
         for s, i in last_use.items():
             if s not in keep:
@@ -409,16 +413,12 @@ def _device_resident(t: Tensor) -> bool:
     return t.dtype.is_floating
 
 
-def _reuse_shape_derived(steps: list, constants: dict, guards: dict) -> set[int]:
+def _reuse_shape_derived(steps: list, readers: dict, constants: dict, guards: dict) -> set[int]:
     """Steps whose inputs are constants, shapes only (registry `reads_shape_only`) or outputs of such steps
     compute the same value every run while those shapes hold: a gradient's `ones_like(loss)`, a mean's
     element count, the broadcast of 1/count. They are wrapped to reuse their last value (checked by the
     identity of value inputs and the shape and dtype of shape-only ones). Returns the slots they fill,
     which nothing may write over."""
-    readers: dict[int, list] = {}
-    for _, _, ins, _, _, op in steps:
-        for s in ins:
-            readers.setdefault(s, []).append(op)
     repeated: set[int] = set()
     for i, step in enumerate(steps):
         fn, ctx, ins, outs, n, op = step
@@ -458,7 +458,8 @@ def _shape_key(value) -> tuple:
         return np.shape(value), type(value)
 
 
-def _write_over_dying_inputs(steps: list, last_use: dict, keep: set, slot_backend: list, cpu) -> list[str]:
+def _write_over_dying_inputs(steps: list, readers: dict, last_use: dict, keep: set, slot_backend: list,
+                             cpu) -> list[str]:
     """Lets a CPU step write its output over an input buffer nobody reads afterwards (registry `overwrites`):
     one allocation and one pass over cold memory fewer, e.g. for `relu(conv + b)` and ReluGrad.
 
@@ -467,10 +468,7 @@ def _write_over_dying_inputs(steps: list, last_use: dict, keep: set, slot_backen
     Returns the names of the ops that were given a buffer to write over."""
     chosen: list[str] = []
     producer: dict[int, Operation] = {}
-    readers: dict[int, list] = {}
-    for _, _, ins, outs, n, op in steps:
-        for s in ins:
-            readers.setdefault(s, []).append(op)
+    for _, _, _, outs, n, op in steps:
         for s in ((outs,) if n == 1 else outs):
             producer[s] = op
     for i, step in enumerate(steps):
