@@ -23,7 +23,7 @@ def no_gpu(monkeypatch):
     monkeypatch.setattr(session_mod, "gpu_available", lambda: False)
 
 
-def test_importing_tlboard_never_needs_cupy():
+def test_importing_tlboard_never_needs_cupy(tmp_path):
     code = (
         "import sys; sys.modules['cupy'] = None\n"  # any `import cupy` now raises ImportError
         "import tlboard as tf\n"
@@ -41,7 +41,8 @@ def test_importing_tlboard_never_needs_cupy():
         "    raise AssertionError('asarray without CuPy must fail clearly')\n"
         "print('ok')\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    # Run outside the checkout, so `tlboard` is the installed package and not the bare tlboard/ folder.
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
 
