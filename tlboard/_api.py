@@ -1,7 +1,25 @@
 """The TF1 API namespace behind `import tlboard as tf` (loaded lazily by tlboard/__init__.py)."""
 # ruff: noqa: F401, F403, E402
-# namespaces: tf.errors, tf.nn, tf.train, tf.summary, tf.keras, tf.losses, tf.initializers, tf.test, tf.config
-from tlboard import config, errors, initializers, keras, losses, nn, summary, test, train
+# namespaces: tf.errors, tf.nn, tf.train, tf.summary, tf.keras, tf.losses, tf.initializers, tf.test, tf.config,
+# tf.layers, tf.metrics, tf.logging, tf.app, tf.math, tf.random, tf.linalg
+from tlboard import (
+    app,
+    config,
+    errors,
+    initializers,
+    keras,
+    layers,
+    linalg,
+    logging,
+    losses,
+    math,
+    metrics,
+    nn,
+    random,
+    summary,
+    test,
+    train,
+)
 from tlboard.engine import ops as _ops  # registers every op
 from tlboard.engine.dtypes import (
     DType,
@@ -40,6 +58,7 @@ from tlboard.engine.graph import (
     reset_default_graph,
 )
 from tlboard.engine.ops.array_ops import *
+from tlboard.engine.ops.logging_ops import *
 from tlboard.engine.ops.control_flow_ops import *
 from tlboard.engine.ops.math_ops import *
 from tlboard.engine.ops.nn_ops import *  # the few nn ops TF1 also exports at top level

@@ -2,6 +2,7 @@
 from . import (  # noqa: F401
     array_ops,
     control_flow_ops,
+    logging_ops,
     math_ops,
     nn_ops,
     random_ops,

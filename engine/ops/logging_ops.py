@@ -1,0 +1,2 @@
+"""Logging ops: tf.Print and tf.print."""
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""`tf.app`: `tf.app.run` and `tf.app.flags`."""

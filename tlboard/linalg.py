@@ -1,0 +1,1 @@
+"""`tf.linalg`: linear-algebra ops under their `tf.linalg` names."""

@@ -1,0 +1,1 @@
+"""`tf.logging`: TF1's logging functions and verbosity levels."""

@@ -1,0 +1,1 @@
+"""`tf.random`: the random ops under their TF 1.13+ `tf.random` names."""
