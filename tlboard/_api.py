@@ -58,8 +58,8 @@ from tlboard.engine.graph import (
     reset_default_graph,
 )
 from tlboard.engine.ops.array_ops import *
-from tlboard.engine.ops.logging_ops import *
 from tlboard.engine.ops.control_flow_ops import *
+from tlboard.engine.ops.logging_ops import *
 from tlboard.engine.ops.math_ops import *
 from tlboard.engine.ops.nn_ops import *  # the few nn ops TF1 also exports at top level
 from tlboard.engine.ops.random_ops import *
