@@ -109,15 +109,19 @@ def _as_list(v):
     return list(v) if isinstance(v, list | tuple) else [v]
 
 
-def reduce_to_shape(grad: Tensor, input_tensor: Tensor, output_shape: TensorShape | None = None) -> Tensor:
+def reduce_to_shape(grad: Tensor, input_tensor: Tensor, output_shape: TensorShape | None = None,
+                    other: Tensor | None = None) -> Tensor:
     """The adjoint of broadcasting `input_tensor` to the op's output: sum `grad` back to the input's shape.
 
-    Uses static shapes when they decide the reduced axes (the usual case, even with a None batch dim);
-    otherwise falls back to run-time shapes via `BroadcastGradientArgs`.
+    Uses static shapes when they decide the reduced axes; otherwise the axes are found at run time
+    (SumToShapeOf). An unknown dim of the input is known not to broadcast when the op's `other` operand
+    lacks that dim or has size 1 there (x of shape [?, 3] plus a bias of shape [3]): pass `other` for
+    binary elementwise ops so the usual None batch dim stays static.
     """
     from .ops import array_ops, math_ops
     in_dims = input_tensor.shape.dims
     out_dims = (output_shape if output_shape is not None else grad.shape).dims
+    other_dims = other.shape.dims if other is not None else None
     if in_dims is not None and out_dims is not None:
         if in_dims == out_dims and None not in in_dims:
             return grad
@@ -128,7 +132,7 @@ def reduce_to_shape(grad: Tensor, input_tensor: Tensor, output_shape: TensorShap
             od = out_dims[lead + i] if static_ok else None
             if d == 1 and od != 1:
                 axes.append(lead + i)
-            elif d is None and od != d:
+            elif d is None and not (od is None and _output_dim_is_this_inputs(other_dims, len(out_dims) - lead - i)):
                 static_ok = False  # can't tell whether this dim broadcast
         if static_ok:
             if not axes:
@@ -142,3 +146,11 @@ def reduce_to_shape(grad: Tensor, input_tensor: Tensor, output_shape: TensorShap
                 return array_ops.reshape(summed, [-1 if d is None else d for d in in_dims])
             return array_ops.reshape(summed, array_ops.shape(input_tensor))
     return math_ops._sum_to_shape_of(grad, input_tensor)
+
+
+def _output_dim_is_this_inputs(other_dims, from_end: int) -> bool:
+    """Whether the other operand leaves the output dim `from_end` places from the right (1 = last) to this
+    input: it lacks that dim or has size 1 there (unknown other shapes decide nothing)."""
+    if other_dims is None:
+        return False
+    return from_end > len(other_dims) or other_dims[len(other_dims) - from_end] == 1

@@ -31,6 +31,8 @@ from tlboard.engine.ops.nn_ops import (
     softplus,
     softsign,
     sparse_softmax_cross_entropy_with_logits,
+    swish,
+    top_k,
     weighted_cross_entropy_with_logits,
     xw_plus_b,
 )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+from collections import namedtuple
 
 import numpy as np
 
@@ -15,7 +16,9 @@ from .core import make
 __all__ = ["constant", "placeholder", "placeholder_with_default", "identity", "stop_gradient", "shape",
            "reshape", "zeros_like", "ones_like", "stack", "unstack", "transpose", "expand_dims", "squeeze",
            "reverse", "reverse_v2", "concat", "split", "tile", "pad", "broadcast_to", "gather", "one_hot",
-           "boolean_mask", "size", "rank", "range", "fill", "zeros", "ones", "slice", "strided_slice"]
+           "boolean_mask", "size", "rank", "range", "fill", "zeros", "ones", "slice", "strided_slice", "gather_nd",
+           "scatter_nd", "diag", "diag_part", "matrix_diag", "matrix_diag_part", "matrix_set_diag",
+           "matrix_transpose", "eye", "unique"]
 
 
 # --- constants and placeholders
@@ -1548,3 +1551,383 @@ def _pack_index(values) -> Tensor:
         return constant(np.asarray([int(v) for v in values], dtype=np.int32), dtype=_dt.int32, name="stack")
     d = next(v.dtype.base_dtype for v in values if isinstance(v, Tensor))
     return stack([v if isinstance(v, Tensor) else constant(int(v), dtype=d) for v in values], name="stack")
+
+
+# --- gather_nd / scatter_nd
+
+def _nd_linear_indices(indices, lead_shape: tuple, what: str) -> np.ndarray:
+    """Host int64 row numbers into `lead_shape` (C order) for the index vectors in `indices`' last dim."""
+    idx = np.asarray(_host(indices)).astype(np.int64, copy=False)
+    depth = idx.shape[-1]
+    flat = idx.reshape(int(np.prod(idx.shape[:-1], dtype=np.int64)), depth)
+    if depth == 0:
+        return np.zeros(flat.shape[0], dtype=np.int64)
+    bad = ((flat < 0) | (flat >= np.asarray(lead_shape, dtype=np.int64))).any(axis=1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        where = ",".join(str(int(j)) for j in np.unravel_index(i, idx.shape[:-1])) if idx.ndim > 1 else ""
+        raise IndexError(f"indices[{where}] = [{', '.join(str(int(v)) for v in flat[i])}] does not index into "
+                         f"{what} shape [{','.join(str(int(d)) for d in lead_shape)}]")
+    return np.ravel_multi_index(tuple(flat.T), lead_shape).astype(np.int64, copy=False)
+
+
+@op_def
+class GatherNd:
+    """Slices of params at the index vectors in indices' last dim: out[i...] = params[indices[i...]]."""
+
+    def shape(op):
+        params, indices = op.inputs
+        pd, idims = params.shape.dims, indices.shape.dims
+        if idims is not None and len(idims) == 0:
+            raise _op_error(op, "Shape must be at least rank 1 but is rank 0")
+        if pd is None or idims is None or idims[-1] is None:
+            return TensorShape(None)
+        depth = idims[-1]
+        if depth > len(pd):
+            raise _op_error(op, f"indices.shape[-1] must be <= params.rank, but saw indices shape: "
+                                f"{indices.shape.bracket()} and params shape: {params.shape.bracket()}")
+        return TensorShape(list(idims[:-1]) + list(pd[depth:]))
+
+    def dtype(op):
+        return op.inputs[0].dtype.base_dtype
+
+    def forward(k, params, indices):
+        idx_shape = tuple(np.shape(indices))
+        pshape = tuple(k.xp.shape(params))
+        depth = idx_shape[-1]
+        if depth > len(pshape):
+            raise ValueError(f"indices.shape[-1] must be <= params.rank, but saw indices shape: "
+                             f"{list(idx_shape)} and params shape: {list(pshape)}")
+        rows = _nd_linear_indices(indices, pshape[:depth], "param")
+        src = k.xp.reshape(params, (-1,) + pshape[depth:])
+        return k.xp.take(src, k.b.asarray(rows), axis=0).reshape(idx_shape[:-1] + pshape[depth:])
+
+    def grad(op, g):
+        params, indices = op.inputs
+        return [make("ScatterNd", [indices, g, _shape_tensor(params)], name="ScatterNd"), None]
+
+
+def gather_nd(params, indices, name=None, batch_dims=0) -> Tensor:
+    """Gathers slices of `params` addressed by the index vectors in the last dim of `indices`."""
+    if batch_dims:
+        raise NotImplementedError("tlboard's gather_nd supports batch_dims=0 only")
+    params = convert_to_tensor(params)
+    indices = convert_to_tensor(indices)
+    if not indices.dtype.base_dtype.is_integer:
+        raise TypeError(f"Value passed to parameter 'indices' has DataType {indices.dtype.base_dtype.name} not in "
+                        "list of allowed values: int32, int64")
+    return make("GatherNd", [params, indices], name=name or "GatherNd")
+
+
+@op_def
+class ScatterNd:
+    """Zeros of `shape` with `updates` added at the index vectors in indices' last dim (repeats accumulate)."""
+
+    def shape(op):
+        indices, updates, shape_t = op.inputs
+        target = _partial_const_vector(shape_t)
+        out = TensorShape(target)
+        idims, udims = indices.shape.dims, updates.shape.dims
+        if idims is not None and len(idims) == 0:
+            raise _op_error(op, "Shape must be at least rank 1 but is rank 0")
+        if idims is None or udims is None or out.dims is None or idims[-1] is None:
+            return out
+        outer = len(idims) - 1
+        depth = idims[-1]
+        if depth > len(out.dims):
+            raise _op_error(op, f"Output must have at least {depth} dimensions (indices.shape[-1]), got rank "
+                                f"{len(out.dims)}")
+        want = TensorShape(list(idims[:-1]) + list(out.dims[depth:]))
+        if len(udims) != len(want.dims) or not want.is_compatible_with(updates.shape):
+            raise _op_error(op, f"The shape of updates {updates.shape.bracket()} must be the outer {outer} "
+                                f"dimensions of indices.shape={indices.shape.bracket()} followed by the inner "
+                                f"{len(out.dims) - depth} dimensions of shape={out.bracket()}")
+        return out
+
+    def dtype(op):
+        return op.inputs[1].dtype.base_dtype
+
+    def forward(k, indices, updates, shape_v):
+        out_shape = _ints(shape_v)
+        idx_shape = tuple(np.shape(indices))
+        depth = idx_shape[-1]
+        inner = out_shape[depth:]
+        if tuple(k.xp.shape(updates)) != idx_shape[:-1] + inner:
+            raise ValueError(f"The shape of updates {list(k.xp.shape(updates))} must be the outer "
+                             f"{len(idx_shape) - 1} dimensions of indices.shape={list(idx_shape)} followed by the "
+                             f"inner {len(inner)} dimensions of shape={list(out_shape)}")
+        rows = _nd_linear_indices(indices, out_shape[:depth], "output")
+        lead = int(np.prod(out_shape[:depth], dtype=np.int64))
+        upd = k.xp.reshape(updates, (rows.size,) + inner)
+        return k.b.gather_grad((lead,) + inner, rows, upd, 0).reshape(out_shape)
+
+    def grad(op, g):
+        indices = op.inputs[0]
+        return [None, make("GatherNd", [g, indices], name="GatherNd"), None]
+
+
+def scatter_nd(indices, updates, shape, name=None) -> Tensor:
+    """A tensor of `shape` holding zeros, with `updates` summed in at the index vectors of `indices`."""
+    indices = convert_to_tensor(indices)
+    updates = convert_to_tensor(updates)
+    if not indices.dtype.base_dtype.is_integer:
+        raise TypeError(f"Value passed to parameter 'indices' has DataType {indices.dtype.base_dtype.name} not in "
+                        "list of allowed values: int32, int64")
+    if isinstance(shape, TensorShape):
+        shape = shape.as_list()
+    return make("ScatterNd", [indices, updates, _int_tensor(shape)], name=name or "ScatterNd")
+
+
+# --- diagonals
+
+def _diag_index(xp, n: int):
+    r = xp.arange(n)
+    return r, r
+
+
+@op_def
+class Diag:
+    """A tensor of rank 2k with `diagonal` (rank k) on its diagonal: out[i..., i...] = diagonal[i...]."""
+
+    def shape(op):
+        dims = op.inputs[0].shape.dims
+        return TensorShape(None) if dims is None else TensorShape(list(dims) + list(dims))
+
+    def dtype(op):
+        return op.inputs[0].dtype.base_dtype
+
+    def forward(k, x):
+        shp = tuple(k.xp.shape(x))
+        return k.xp.diag(k.xp.reshape(x, (-1,))).reshape(shp + shp)
+
+    def grad(op, g):
+        return make("DiagPart", [g], name="DiagPart")
+
+
+@op_def
+class DiagPart:
+    """The diagonal of a rank-2k tensor whose dims i and i+k match (Diag's inverse)."""
+
+    def shape(op):
+        x = op.inputs[0]
+        dims = x.shape.dims
+        if dims is None:
+            return TensorShape(None)
+        if len(dims) % 2:
+            raise _op_error(op, f"Input must have even rank <= 6, input rank is {len(dims)}")
+        half = len(dims) // 2
+        out = []
+        for i in _pyrange(half):
+            a, b = dims[i], dims[i + half]
+            if a is not None and b is not None and a != b:
+                raise _op_error(op, f"Dimensions must be equal, but are {a} and {b}")
+            out.append(a if a is not None else b)
+        return TensorShape(out)
+
+    def dtype(op):
+        return op.inputs[0].dtype.base_dtype
+
+    def forward(k, x):
+        shp = tuple(k.xp.shape(x))
+        half = len(shp) // 2
+        if len(shp) % 2 or shp[:half] != shp[half:]:
+            raise ValueError(f"Invalid shape {list(shp)}: dims i and i+{half} must be equal (even rank)")
+        n = int(np.prod(shp[:half], dtype=np.int64))
+        return k.xp.array(k.xp.diagonal(k.xp.reshape(x, (n, n)))).reshape(shp[:half])
+
+    def grad(op, g):
+        return make("Diag", [g], name="Diag")
+
+
+@op_def
+class MatrixDiag:
+    """Batched diagonal matrices: [..., N] -> [..., N, N]."""
+
+    def shape(op):
+        dims = op.inputs[0].shape.dims
+        if dims is None:
+            return TensorShape(None)
+        if not dims:
+            raise _op_error(op, "Shape must be at least rank 1 but is rank 0")
+        return TensorShape(list(dims) + [dims[-1]])
+
+    def dtype(op):
+        return op.inputs[0].dtype.base_dtype
+
+    def forward(k, x):
+        shp = tuple(k.xp.shape(x))
+        out = k.xp.zeros(shp + shp[-1:], dtype=x.dtype)
+        out[(Ellipsis,) + _diag_index(k.xp, shp[-1])] = x
+        return out
+
+    def grad(op, g):
+        return make("MatrixDiagPart", [g], name="MatrixDiagPart")
+
+
+def _matrix_rank_check(op, x: Tensor) -> list | None:
+    dims = x.shape.dims
+    if dims is not None and len(dims) < 2:
+        raise _op_error(op, f"Shape must be at least rank 2 but is rank {len(dims)}")
+    return None if dims is None else list(dims)
+
+
+def _min_dim(a, b):
+    if a is not None and b is not None:
+        return builtins.min(a, b)
+    return 0 if 0 in (a, b) else None
+
+
+@op_def
+class MatrixDiagPart:
+    """The main diagonals of a batch of matrices: [..., M, N] -> [..., min(M, N)]."""
+
+    def shape(op):
+        dims = _matrix_rank_check(op, op.inputs[0])
+        if dims is None:
+            return TensorShape(None)
+        return TensorShape(dims[:-2] + [_min_dim(dims[-2], dims[-1])])
+
+    def dtype(op):
+        return op.inputs[0].dtype.base_dtype
+
+    def forward(k, x):
+        return k.xp.array(k.xp.diagonal(x, axis1=-2, axis2=-1))
+
+    def grad(op, g):
+        x = op.inputs[0]
+        return make("MatrixSetDiag", [zeros_like(x), g], name="MatrixSetDiag")
+
+
+@op_def
+class MatrixSetDiag:
+    """A copy of a batch of matrices with their main diagonals replaced."""
+
+    def shape(op):
+        x, d = op.inputs
+        dims = _matrix_rank_check(op, x)
+        if dims is not None and d.shape.dims is not None:
+            want = TensorShape(dims[:-2] + [_min_dim(dims[-2], dims[-1])])
+            if not want.is_compatible_with(d.shape):
+                raise _op_error(op, f"Shapes {want.bracket()} and {d.shape.bracket()} are incompatible: the "
+                                    "diagonal must have shape input.shape[:-2] + [min(input.shape[-2:])]")
+        return x.shape
+
+    def dtype(op):
+        return op.inputs[0].dtype.base_dtype
+
+    def forward(k, x, d):
+        shp = tuple(k.xp.shape(x))
+        out = k.xp.array(x, copy=True)
+        out[(Ellipsis,) + _diag_index(k.xp, builtins.min(shp[-2:]))] = d
+        return out
+
+    def grad(op, g):
+        _, d = op.inputs
+        return [make("MatrixSetDiag", [g, zeros_like(d)], name="MatrixSetDiag"),
+                make("MatrixDiagPart", [g], name="MatrixDiagPart")]
+
+
+def diag(diagonal, name=None) -> Tensor:
+    """A rank-2k tensor with `diagonal` (rank k) on its diagonal and zeros elsewhere."""
+    return make("Diag", [convert_to_tensor(diagonal)], name=name or "Diag")
+
+
+def diag_part(input, name=None) -> Tensor:
+    """The diagonal of a rank-2k tensor (the inverse of `diag`)."""
+    return make("DiagPart", [convert_to_tensor(input)], name=name or "DiagPart")
+
+
+def matrix_diag(diagonal, name=None) -> Tensor:
+    """Batched diagonal matrices from the last dim of `diagonal`: [..., N] -> [..., N, N]."""
+    return make("MatrixDiag", [convert_to_tensor(diagonal)], name=name or "MatrixDiag")
+
+
+def matrix_diag_part(input, name=None) -> Tensor:
+    """The main diagonal of each matrix in the batch: [..., M, N] -> [..., min(M, N)]."""
+    return make("MatrixDiagPart", [convert_to_tensor(input)], name=name or "MatrixDiagPart")
+
+
+def matrix_set_diag(input, diagonal, name=None) -> Tensor:
+    """`input` with the main diagonal of each matrix replaced by `diagonal`."""
+    x = convert_to_tensor(input)
+    d = convert_to_tensor(diagonal, dtype=x.dtype.base_dtype)
+    return make("MatrixSetDiag", [x, d], name=name or "MatrixSetDiag")
+
+
+def matrix_transpose(a, name="matrix_transpose", conjugate=False) -> Tensor:
+    """Transposes the last two dims of a (batch of) matrices."""
+    a = convert_to_tensor(a)
+    with a.graph.name_scope(name or "matrix_transpose") as scope:
+        r = a.shape.ndims
+        if r is not None:
+            if r < 2:
+                raise ValueError(f"Argument 'a' should be a (batch) matrix, with rank >= 2.  Found: {a.shape}")
+            perm = list(_pyrange(r - 2)) + [r - 1, r - 2]
+            return make("Transpose", [a, constant(np.asarray(perm, dtype=np.int32), name="perm")], name=scope)
+        rk = make("Rank", [a], name="Rank")
+        two, one = constant(2, name="two"), constant(1, name="one")
+        perm = concat([range(rk - two), stack([rk - one, rk - two])], 0, name="perm")
+        return make("Transpose", [a, perm], name=scope)
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dt.float32, name=None) -> Tensor:
+    """An identity matrix [num_rows, num_columns] (or a batch of them of shape batch_shape + [rows, cols])."""
+    dtype = _dt.as_dtype(dtype).base_dtype
+    cols = num_rows if num_columns is None else num_columns
+    static = all(isinstance(v, int | np.integer) for v in (num_rows, cols)) and (
+        batch_shape is None or not isinstance(batch_shape, Tensor))
+    with get_default_graph().name_scope(name or "eye") as scope:
+        if static:
+            m = np.eye(int(num_rows), int(cols), dtype=dtype.as_numpy_dtype)
+            if batch_shape is not None:
+                m = np.broadcast_to(m, [int(d) for d in batch_shape] + list(m.shape)).copy()
+            return constant(m, dtype=dtype, name=scope)
+        rows_t = range(num_rows, dtype=_dt.int32)
+        cols_t = range(cols, dtype=_dt.int32)
+        from .math_ops import cast, equal
+        hot = equal(expand_dims(rows_t, 1), expand_dims(cols_t, 0))
+        if batch_shape is None:
+            return cast(hot, dtype, name=scope)
+        out = cast(hot, dtype)
+        batch = batch_shape if isinstance(batch_shape, Tensor) else convert_to_tensor(
+            [int(d) for d in batch_shape], dtype=_dt.int32)
+        target = concat([_cast(batch, _dt.int32), shape(out)], 0)
+        return make("BroadcastTo", [out, target], name=scope)
+
+
+# --- unique
+
+@op_def
+class Unique:
+    """The distinct elements of a vector in order of first appearance (y), and each element's index in y."""
+    attrs = {"out_idx": _dt.int32}
+
+    def shape(op):
+        x = op.inputs[0]
+        if x.shape.dims is not None and len(x.shape.dims) != 1:
+            raise _op_error(op, f"Shape must be rank 1 but is rank {len(x.shape.dims)}")
+        return [TensorShape([None]), TensorShape([None]) if x.shape.dims is None else x.shape]
+
+    def dtype(op):
+        return [op.inputs[0].dtype.base_dtype, op.attrs["out_idx"]]
+
+    def forward(k, x):
+        xp = k.xp
+        if x.ndim != 1:
+            raise ValueError(f"unique expects a 1D vector, got shape {list(x.shape)}")
+        values, first, inverse = xp.unique(x, return_index=True, return_inverse=True)
+        order = xp.argsort(first)
+        rank_of = xp.empty_like(order)
+        rank_of[order] = xp.arange(order.size)
+        idx = rank_of[xp.reshape(inverse, (-1,))].astype(k.attrs["out_idx"].as_numpy_dtype)
+        return values[order], idx
+
+
+_UniqueOutput = namedtuple("Unique", ["y", "idx"])
+
+
+def unique(x, out_idx=_dt.int32, name=None) -> tuple:
+    """(y, idx): the distinct elements of 1-D `x` in order of first appearance, and x's indices into y."""
+    y, idx = make("Unique", [convert_to_tensor(x)], name=name or "Unique",
+                  out_idx=_dt.as_dtype(out_idx).base_dtype)
+    return _UniqueOutput(y, idx)

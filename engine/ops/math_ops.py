@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..gradients import reduce_to_shape
-from ..graph import Tensor, convert_to_tensor
+from ..graph import Tensor, convert_to_tensor, get_default_graph
 from ..registry import op_def
 from ..shapes import TensorShape, broadcast_shapes
 from . import array_ops as _array
@@ -22,7 +22,8 @@ __all__ = [
     "reduce_all", "reduce_logsumexp", "argmax", "argmin", "equal", "not_equal", "less", "greater",
     "less_equal", "greater_equal", "logical_and", "logical_or", "logical_not", "logical_xor", "where",
     "where_v2", "cast", "saturate_cast", "clip_by_value", "add_n", "count_nonzero", "cumsum",
-    "squared_difference", "to_float", "to_double", "to_int32", "to_int64", "scalar_mul",
+    "squared_difference", "to_float", "to_double", "to_int32", "to_int64", "scalar_mul", "cumprod", "linspace",
+    "lin_space", "einsum", "norm", "trace",
 ]
 
 _FLOATS = (_dt.float16, _dt.float32, _dt.float64)
@@ -116,7 +117,7 @@ class AddV2:
 
     def grad(op, g):
         x, y = op.inputs
-        return [reduce_to_shape(g, x), reduce_to_shape(g, y)]
+        return [reduce_to_shape(g, x, other=y), reduce_to_shape(g, y, other=x)]
 
 
 @op_def
@@ -131,7 +132,7 @@ class Sub:
 
     def grad(op, g):
         x, y = op.inputs
-        return [reduce_to_shape(g, x), reduce_to_shape(negative(g), y)]
+        return [reduce_to_shape(g, x, other=y), reduce_to_shape(negative(g), y, other=x)]
 
 
 @op_def
@@ -146,7 +147,7 @@ class Mul:
 
     def grad(op, g):
         x, y = op.inputs
-        return [reduce_to_shape(multiply(g, y), x), reduce_to_shape(multiply(g, x), y)]
+        return [reduce_to_shape(multiply(g, y), x, other=y), reduce_to_shape(multiply(g, x), y, other=x)]
 
 
 @op_def
@@ -162,7 +163,7 @@ class RealDiv:
     def grad(op, g):
         x, y = op.inputs
         gy = multiply(g, realdiv(realdiv(negative(x), y), y))
-        return [reduce_to_shape(realdiv(g, y), x), reduce_to_shape(gy, y)]
+        return [reduce_to_shape(realdiv(g, y), x, other=y), reduce_to_shape(gy, y, other=x)]
 
 
 def _check_int_divisor(k, y):
@@ -192,7 +193,7 @@ class FloorMod:
 
     def grad(op, g):
         x, y = op.inputs
-        return [reduce_to_shape(g, x), reduce_to_shape(multiply(g, negative(floor_div(x, y))), y)]
+        return [reduce_to_shape(g, x, other=y), reduce_to_shape(multiply(g, negative(floor_div(x, y))), y, other=x)]
 
 
 @op_def
@@ -231,7 +232,7 @@ class Pow:
         positive = greater(x, zeros_of(x))
         log_x = where_v2(positive, log(where_v2(positive, x, _array.ones_like(x))), _array.zeros_like(x))
         gy = multiply(g, multiply(z, log_x))
-        return [reduce_to_shape(gx, x), reduce_to_shape(gy, y)]
+        return [reduce_to_shape(gx, x, other=y), reduce_to_shape(gy, y, other=x)]
 
 
 def _one_like_dtype(t: Tensor) -> Tensor:
@@ -270,7 +271,8 @@ class Minimum:
 def _select_grads(g, x, y, x_wins):
     """Routes g to x where `x_wins` and to y elsewhere (ties go to x, as TF does)."""
     zeros = _array.zeros_like(g)
-    return [reduce_to_shape(where_v2(x_wins, g, zeros), x), reduce_to_shape(where_v2(x_wins, zeros, g), y)]
+    return [reduce_to_shape(where_v2(x_wins, g, zeros), x, other=y),
+            reduce_to_shape(where_v2(x_wins, zeros, g), y, other=x)]
 
 
 @op_def
@@ -285,7 +287,7 @@ class SquaredDifference:
         x, y = op.inputs
         two = _array.constant(2, dtype=x.dtype.base_dtype)
         gx = multiply(multiply(g, two), subtract(x, y))
-        return [reduce_to_shape(gx, x), reduce_to_shape(negative(gx), y)]
+        return [reduce_to_shape(gx, x, other=y), reduce_to_shape(negative(gx), y, other=x)]
 
 
 def add(x, y, name=None) -> Tensor:
@@ -1724,6 +1726,322 @@ def count_nonzero(input_tensor, axis=None, keepdims=None, dtype=_dt.int64, name=
         total = reduce_sum(nonzero, axis=axis, keepdims=keepdims, reduction_indices=reduction_indices,
                            keep_dims=keep_dims)
         return cast(total, dtype)
+
+
+# --- cumulative product
+
+def _shift_exclusive(xp, out, a: int, fill):
+    """`out` moved one step along axis `a`, `fill` entering at the front (the exclusive form of a scan)."""
+    res = xp.empty_like(out)
+    head = [builtins.slice(None)] * out.ndim
+    head[a] = builtins.slice(0, 1)
+    res[tuple(head)] = fill
+    dst, src = list(head), list(head)
+    dst[a], src[a] = builtins.slice(1, None), builtins.slice(0, -1)
+    res[tuple(dst)] = out[tuple(src)]
+    return res
+
+
+@op_def
+class Cumprod:
+    attrs = {"exclusive": False, "reverse": False}
+
+    def shape(op):
+        return op.inputs[0].shape
+
+    def forward(k, x, axis):
+        xp = k.xp
+        a = int(_axes(axis)[0]) % builtins.max(x.ndim, 1)
+        if k.attrs["reverse"]:
+            x = xp.flip(x, axis=a)
+        out = xp.cumprod(x, axis=a, dtype=x.dtype)
+        if k.attrs["exclusive"]:
+            out = _shift_exclusive(xp, out, a, 1)
+        return xp.flip(out, axis=a) if k.attrs["reverse"] else out
+
+    def grad(op, g):
+        # d/dx_i of sum_j g_j prod_j = (sum over the products that include x_i, weighted by g) / x_i
+        x, axis = op.inputs
+        ex, rev = op.attrs["exclusive"], op.attrs["reverse"]
+        prod = op.outputs[0]
+        return [realdiv(cumsum(multiply(prod, g), axis, exclusive=ex, reverse=not rev), x), None]
+
+
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    """Running product along `axis` (exclusive: shifted by one; reverse: from the end)."""
+    x = convert_to_tensor(x)
+    return make("Cumprod", [x, convert_to_tensor(axis, dtype=_dt.int32)], name=name or "Cumprod",
+                exclusive=bool(exclusive), reverse=bool(reverse))
+
+
+# --- linspace
+
+@op_def
+class LinSpace:
+    """`num` evenly spaced values from `start` to `stop`, both included."""
+
+    def shape(op):
+        for t in op.inputs:
+            if t.shape.dims is not None and len(t.shape.dims) != 0:
+                raise ValueError(f"Shape must be rank 0 but is rank {len(t.shape.dims)} for '{op.name}' (op: "
+                                 f"'LinSpace') with input shapes: "
+                                 + ", ".join(i.shape.bracket() for i in op.inputs) + ".")
+        value = _const_value(op.inputs[2])
+        if value is None:
+            return TensorShape([None])
+        n = int(value.reshape(-1)[0])
+        if n <= 0:
+            raise ValueError(f"Requires num > 0: {n} for '{op.name}' (op: 'LinSpace')")
+        return TensorShape([n])
+
+    def forward(k, start, stop, num):
+        xp = k.xp
+        n = int(_axes(num)[0])
+        if n <= 0:
+            raise ValueError(f"Requires num > 0: {n}")
+        start, stop = xp.asarray(start), xp.asarray(stop)
+        dt = start.dtype
+        steps = xp.arange(n, dtype=dt) / dt.type(builtins.max(n - 1, 1))
+        out = (start + (stop - start) * steps).astype(dt, copy=False)
+        if n > 1:
+            out[-1] = stop  # the end point exactly, as TF gives it
+        return out
+
+
+def linspace(start, stop, num, name=None) -> Tensor:
+    """`num` evenly spaced values in [start, stop] (float32/float64), both ends included."""
+    g = get_default_graph()
+    with g.name_scope(name or "LinSpace") as scope:
+        start_t = convert_to_tensor(start, name="start")
+        stop_t = convert_to_tensor(stop, dtype=start_t.dtype.base_dtype, name="stop") \
+            if not isinstance(stop, Tensor) else stop
+        _require_dtype("LinSpace", start_t, (_dt.float32, _dt.float64), "start")
+        if stop_t.dtype.base_dtype is not start_t.dtype.base_dtype:
+            raise TypeError(f"Input 'stop' of 'LinSpace' Op has type {stop_t.dtype.base_dtype.name} that does not "
+                            f"match type {start_t.dtype.base_dtype.name} of argument 'start'.")
+        num_t = num if isinstance(num, Tensor) else convert_to_tensor(num, dtype=_dt.int32, name="num")
+        if not num_t.dtype.base_dtype.is_integer:
+            raise TypeError(f"Value passed to parameter 'num' has DataType {num_t.dtype.base_dtype.name} not in "
+                            "list of allowed values: int32, int64")
+        return make("LinSpace", [start_t, stop_t, num_t], name=scope)
+
+
+lin_space = linspace
+
+
+# --- einsum
+
+def _einsum_tokens(sub: str, equation: str) -> list:
+    """'ab...c' -> ['a', 'b', '...', 'c']."""
+    out: list = []
+    i = 0
+    while i < len(sub):
+        if sub.startswith("...", i):
+            out.append("...")
+            i += 3
+        elif sub[i].isalpha():
+            out.append(sub[i])
+            i += 1
+        else:
+            raise ValueError(f"Invalid character {sub[i]!r} in einsum equation {equation!r}")
+    if out.count("...") > 1:
+        raise ValueError(f"Einsum subscripts may contain at most one ellipsis ('...'), got {equation!r}")
+    return out
+
+
+def _parse_einsum(equation: str, n: int) -> tuple:
+    """(subscripts of each input, output subscripts) as token lists; implicit output as NumPy forms it."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    ins = [_einsum_tokens(s, equation) for s in lhs.split(",")]
+    if len(ins) != n:
+        raise ValueError(f"Einsum equation {equation!r} names {len(ins)} inputs, but {n} were given")
+    has_ellipsis = any("..." in s for s in ins)
+    if arrow:
+        out = _einsum_tokens(rhs, equation)
+        for t in out:
+            if t == "..." and not has_ellipsis:
+                raise ValueError(f"Einsum output has an ellipsis but no input has one: {equation!r}")
+            if t != "..." and not any(t in s for s in ins):
+                raise ValueError(f"Einsum output subscript {t!r} does not appear in the inputs of {equation!r}")
+            if out.count(t) > 1:
+                raise ValueError(f"Einsum output subscript {t!r} appears more than once in {equation!r}")
+    else:
+        counts: dict = {}
+        for s in ins:
+            for t in s:
+                if t != "...":
+                    counts[t] = counts.get(t, 0) + 1
+        out = (["..."] if has_ellipsis else []) + sorted(t for t, c in counts.items() if c == 1)
+    return ins, out
+
+
+def _einsum_error(op, msg: str) -> ValueError:
+    shapes = ", ".join(t.shape.bracket() for t in op.inputs)
+    return ValueError(f"{msg} for '{op.name}' (op: 'Einsum') with input shapes: {shapes}.")
+
+
+def _ellipsis_rank(t: Tensor, sub: list):
+    """How many dims `t`'s ellipsis stands for (None when its rank is unknown; 0 without an ellipsis)."""
+    if "..." not in sub:
+        return 0
+    return None if t.shape.ndims is None else t.shape.ndims - (len(sub) - 1)
+
+
+@op_def
+class Einsum:
+    """Sums of products over the subscripts of `equation` (NumPy's einsum rules, ellipsis included)."""
+    attrs = {"equation": "", "N": 1}
+
+    def shape(op):
+        ins, out = _parse_einsum(op.attrs["equation"], len(op.inputs))
+        labels: dict = {}
+        ellipsis = TensorShape([])
+        for i, (t, sub) in enumerate(zip(op.inputs, ins)):
+            dims = t.shape.dims
+            letters = [s for s in sub if s != "..."]
+            if dims is None:
+                if "..." in sub:
+                    ellipsis = None
+                continue
+            if len(dims) < len(letters) or ("..." not in sub and len(dims) != len(letters)):
+                raise _einsum_error(op, f"Input {i} has rank {len(dims)} but its subscripts {''.join(sub)!r} name "
+                                        f"{len(letters)} dimensions")
+            labeled = list(dims)
+            if "..." in sub:
+                p, n_ell = sub.index("..."), len(dims) - len(letters)
+                labeled = list(dims[:p]) + list(dims[p + n_ell:])
+                if ellipsis is not None:
+                    ellipsis = broadcast_shapes(ellipsis, TensorShape(dims[p:p + n_ell]))
+                    if ellipsis is None:
+                        raise _einsum_error(op, "The dimensions under the ellipsis ('...') do not broadcast")
+            for c, d in zip(letters, labeled):
+                prev = labels.get(c)
+                if prev is not None and d is not None and prev != d:
+                    raise _einsum_error(op, f"Dimensions for subscript '{c}' must be equal, but are {prev} and {d}")
+                labels[c] = d if prev is None else prev
+        dims_out: list = []
+        for t in out:
+            if t == "...":
+                if ellipsis is None or ellipsis.dims is None:
+                    return TensorShape(None)
+                dims_out.extend(ellipsis.dims)
+            else:
+                dims_out.append(labels.get(t))
+        return TensorShape(dims_out)
+
+    def forward(k, *xs):
+        return k.xp.einsum(k.attrs["equation"], *xs, optimize=len(xs) > 1)
+
+    def grad(op, g):
+        eq = op.attrs["equation"]
+        ins, out = _parse_einsum(eq, len(op.inputs))
+        xs = list(op.inputs)
+        ell_ranks = [_ellipsis_rank(x, s) for x, s in zip(xs, ins)]
+        grads = []
+        for i, (x, sub) in enumerate(zip(xs, ins)):
+            letters = [t for t in sub if t != "..."]
+            if len(set(letters)) != len(letters):
+                raise ValueError(f"tlboard's einsum has no gradient for {eq!r}: input {i} repeats a subscript "
+                                 "(a diagonal); take the diagonal with tf.matrix_diag_part first")
+            if "..." in sub and sub.index("...") > 0 and (
+                    None in ell_ranks or ell_ranks[i] != builtins.max(ell_ranks)):
+                raise ValueError(f"tlboard's einsum has no gradient for {eq!r}: input {i} has subscripts before "
+                                 "its ellipsis and its ellipsis may broadcast against the others")
+            operands = [g] + [xs[j] for j in builtins.range(len(xs)) if j != i]
+            subs = [out] + [ins[j] for j in builtins.range(len(xs)) if j != i]
+            present = {t for s in subs for t in s}
+            if any(t not in present for t in sub):
+                # indices summed in this input alone: ones of its shape carry them into the gradient
+                operands.append(_array.ones_like(x))
+                subs.append(sub)
+            grad_eq = ",".join("".join(s) for s in subs) + "->" + "".join(sub)
+            gi = make("Einsum", operands, name="Einsum", equation=grad_eq, N=len(operands))
+            if "..." in sub:  # the ellipsis may have broadcast: sum back to x's shape
+                static = x.shape.is_fully_defined() and gi.shape.is_fully_defined()
+                gi = reduce_to_shape(gi, x) if static else _sum_to_shape_of(gi, x)
+            grads.append(gi)
+        return grads
+
+
+def einsum(equation, *inputs, **kwargs) -> Tensor:
+    """Sums of products of `inputs` over the subscripts of `equation`, e.g. 'ij,jk->ik' (NumPy's rules)."""
+    name = kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError(f"invalid keyword arguments for this function: {', '.join(sorted(kwargs))}")
+    if not inputs:
+        raise ValueError("einsum needs at least one input tensor")
+    first = convert_to_tensor(inputs[0])
+    d = first.dtype.base_dtype
+    tensors = [first] + [v if isinstance(v, Tensor) else convert_to_tensor(v, dtype=d) for v in inputs[1:]]
+    tensors = [convert_to_tensor(t) for t in tensors]
+    for t in tensors[1:]:
+        if t.dtype.base_dtype is not d:
+            raise TypeError(f"Input tensors of 'Einsum' Op have types [{d.name}, {t.dtype.base_dtype.name}] that "
+                            "don't all match.")
+    equation = equation.replace(" ", "")
+    _parse_einsum(equation, len(tensors))
+    return make("Einsum", tensors, name=name or "einsum", equation=equation, N=len(tensors))
+
+
+# --- norm and trace
+
+def _norm_axes(axis):
+    """axis as None, an int, or a 2-tuple of distinct ints (TF's check)."""
+    bad = ValueError("'axis' must be None, an integer, or a tuple of 2 unique integers")
+    if axis is None or isinstance(axis, int | np.integer):
+        return None if axis is None else int(axis)
+    if isinstance(axis, list | tuple):
+        if len(axis) == 1 and isinstance(axis[0], int | np.integer):
+            return int(axis[0])
+        if len(axis) == 2 and all(isinstance(a, int | np.integer) for a in axis) and axis[0] != axis[1]:
+            return (int(axis[0]), int(axis[1]))
+    raise bad
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None, keep_dims=None) -> Tensor:
+    """Vector norms (euclidean/2, 1, inf, any p > 0) or, with a 2-tuple axis, matrix norms (euclidean/fro, 1, inf)."""
+    if keepdims is not None and keep_dims is not None:
+        raise ValueError("Cannot specify both 'keepdims' and 'keep_dims'")
+    keep = bool(keepdims if keepdims is not None else keep_dims)
+    axes = _norm_axes(axis)
+    is_matrix = isinstance(axes, tuple)
+    if is_matrix:
+        supported = ["euclidean", "fro", 1, np.inf]
+        if isinstance(ord, bool) or ord not in supported:
+            raise ValueError(f"'ord' must be a supported matrix norm in {supported}, got {ord}")
+    else:
+        numeric = isinstance(ord, int | float | np.integer | np.floating) and not isinstance(ord, bool)
+        if not (ord == "euclidean" or (numeric and ord > 0)):
+            raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
+    x = convert_to_tensor(tensor)
+    with x.graph.name_scope(name or "norm") as scope:
+        ax = list(axes) if is_matrix else axes
+        if ord in ("euclidean", "fro") or (not is_matrix and ord == 2):
+            out = sqrt(reduce_sum(multiply(x, x), ax, keepdims=True))
+        elif ord == 1 and is_matrix:
+            out = reduce_max(reduce_sum(abs(x), ax[0], keepdims=True), ax[1], keepdims=True)
+        elif ord == np.inf and is_matrix:
+            out = reduce_max(reduce_sum(abs(x), ax[1], keepdims=True), ax[0], keepdims=True)
+        elif ord == 1:
+            out = reduce_sum(abs(x), ax, keepdims=True)
+        elif ord == np.inf:
+            out = reduce_max(abs(x), ax, keepdims=True)
+        else:
+            p = _array.constant(ord, dtype=x.dtype.base_dtype)
+            out = pow(reduce_sum(pow(abs(x), p), ax, keepdims=True), reciprocal(p))
+        if keep:
+            return _array.identity(out, name=scope)
+        if ax is None:
+            return _array.reshape(out, [], name=scope)
+        return _array.squeeze(out, ax if is_matrix else [ax], name=scope)
+
+
+def trace(x, name=None) -> Tensor:
+    """The sum of the main diagonal of each matrix in a batch: [..., M, N] -> [...]."""
+    x = convert_to_tensor(x)
+    with x.graph.name_scope(name or "Trace") as scope:
+        return reduce_sum(_array.matrix_diag_part(x), [-1], name=scope)
 
 
 # --- operator overloads (installed on Tensor and Variable)

@@ -8,6 +8,7 @@ Heavy kernels (convolution, pooling, fused cross-entropy, dropout masks) live in
 from __future__ import annotations
 
 import numbers
+from collections import namedtuple
 
 import numpy as np
 
@@ -1095,3 +1096,88 @@ def in_top_k(predictions, targets, k, name=None) -> Tensor:
     with name_scope(name, "in_top_k", [predictions, targets]):
         k_t = convert_to_tensor(k, dtype=targets.dtype.base_dtype, name="k")
         return make("InTopKV2", [preds, targets, k_t], name="InTopKV2")
+
+
+# --- top_k
+
+@op_def
+class TopKV2:
+    """The k largest entries of the last dim (values, int32 indices), largest first; ties go to the lower index."""
+    attrs = {"sorted": True}
+
+    def shape(op):
+        x, k_t = op.inputs
+        kv = array_ops.const_value(k_t)
+        kk = None if kv is None else int(kv.reshape(-1)[0])
+        if kk is not None and kk < 0:
+            raise _shape_error(op, f"Need k >= 0, got {kk}")
+        dims = x.shape.dims
+        if dims is None:
+            return [TensorShape(None), TensorShape(None)]
+        if not dims:
+            raise _shape_error(op, "Shape must be at least rank 1 but is rank 0")
+        if kk is not None and dims[-1] is not None and dims[-1] < kk:
+            raise _shape_error(op, f"input must have last dimension >= k = {kk} but is {dims[-1]}")
+        out = TensorShape(list(dims[:-1]) + [kk])
+        return [out, out]
+
+    def dtype(op):
+        return [op.inputs[0].dtype.base_dtype, _dt.int32]
+
+    def forward(k, x, kk):
+        xp = k.xp
+        n = int(np.asarray(array_ops._host(kk)).reshape(-1)[0])
+        last = x.shape[-1]
+        if n < 0:
+            raise ValueError(f"Need k >= 0, got {n}")
+        if n > last:
+            raise ValueError(f"input must have at least k columns. Had {last}, needed {n}")
+        # a stable ascending sort of the reversed row, read backwards: descending, equal values by lower index
+        order = (last - 1) - xp.flip(xp.argsort(xp.flip(x, axis=-1), axis=-1, kind="stable"), axis=-1)
+        idx = order[..., :n]
+        return xp.take_along_axis(x, idx, axis=-1), idx.astype(np.int32)
+
+    def grad(op, g_values, g_indices):
+        x = op.inputs[0]
+        return [make("TopKGrad", [x, op.outputs[1], g_values], name="TopKGrad"), None]
+
+
+@op_def
+class TopKGrad:
+    """Internal (TopKV2's gradient): zeros shaped like the input with g written at the top-k positions."""
+    reads_shape_only = (0,)
+
+    def shape(op):
+        return op.inputs[0].shape
+
+    def dtype(op):
+        return op.inputs[2].dtype.base_dtype
+
+    def forward(k, x, idx, g):
+        xp = k.xp
+        shp = tuple(xp.shape(x))
+        last = shp[-1] if shp else 1
+        rows = int(np.prod(shp[:-1], dtype=np.int64))
+        n = int(np.shape(idx)[-1])
+        out = xp.zeros((rows, last), dtype=g.dtype)
+        idx = k.b.asarray(idx).reshape(rows, n)
+        out[xp.arange(rows)[:, None], idx] = xp.reshape(g, (rows, n))
+        return out.reshape(shp)
+
+
+_TopK = namedtuple("TopKV2", ["values", "indices"])
+
+
+def top_k(input, k=1, sorted=True, name=None) -> tuple:
+    """(values, indices) of the `k` largest entries along the last dim, largest first."""
+    x = convert_to_tensor(input)
+    k_t = k if isinstance(k, Tensor) else convert_to_tensor(k, dtype=_dt.int32, name="k")
+    values, indices = make("TopKV2", [x, k_t], name=name or "TopKV2", sorted=bool(sorted))
+    return _TopK(values, indices)
+
+
+def swish(features, name=None) -> Tensor:
+    """features * sigmoid(features) (the SiLU activation)."""
+    x = convert_to_tensor(features, name="features")
+    with name_scope(name, "swish", [x]) as scope:
+        return math_ops.multiply(x, math_ops.sigmoid(x), name=scope)

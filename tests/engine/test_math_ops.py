@@ -490,3 +490,20 @@ def test_large_leading_axis_sums_and_means_match_float64(shape, axis, keepdims):
     assert total.dtype == np.float32 and total.shape == want.shape
     np.testing.assert_allclose(total, want, rtol=1e-4, atol=2e-3)
     np.testing.assert_allclose(mean, want / (x.size // want.size), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("op", [tf.multiply, tf.add, tf.subtract, tf.maximum])
+def test_gradient_of_an_unknown_dim_that_broadcasts_at_run_time(op):
+    # Both operands are [None]: only the fed shapes say that y (1,) broadcast against x (4,), so y's gradient
+    # must be summed at run time back to (1,); x keeps its own shape.
+    x = tf.placeholder(tf.float64, [None])
+    y = tf.placeholder(tf.float64, [None])
+    gx, gy = tf.gradients(tf.reduce_sum(op(x, y) * tf.constant([1.0, 2.0, 3.0, 4.0], tf.float64)), [x, y])
+    xv, yv = np.array([1.0, -2.0, 3.0, 0.5]), np.array([0.25])
+    vx, vy = run([gx, gy], {x: xv, y: yv})
+    assert vx.shape == (4,) and vy.shape == (1,)
+    w = np.array([1.0, 2.0, 3.0, 4.0])
+    dx = {tf.multiply: w * yv, tf.add: w, tf.subtract: w, tf.maximum: w * (xv >= yv)}[op]
+    dy = {tf.multiply: (w * xv).sum(), tf.add: w.sum(), tf.subtract: -w.sum(), tf.maximum: (w * (xv < yv)).sum()}[op]
+    np.testing.assert_allclose(vx, dx)
+    np.testing.assert_allclose(vy, [dy])
