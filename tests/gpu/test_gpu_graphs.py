@@ -97,6 +97,10 @@ GRAPHS = {  # name: (builder of the output from placeholders, input shapes, inpu
         labels=tf.nn.softmax(p["y"]), logits=p["x"]), {"x": (6, 10), "y": (6, 10)}, ["x"]),
     "softmax": (lambda p: tf.nn.log_softmax(p["x"]) + tf.nn.softmax(p["x"]), {"x": (5, 7)}, ["x"]),
     "embedding": (lambda p: tf.gather(p["x"], tf.constant([3, 0, 3, 1])), {"x": (5, 3)}, ["x"]),
+    "einsum": (lambda p: tf.einsum("bij,bjk->bik", p["x"], p["y"]), {"x": (2, 3, 4), "y": (2, 4, 5)}, ["x", "y"]),
+    "top_k": (lambda p: tf.nn.top_k(p["x"], k=3).values, {"x": (4, 6)}, ["x"]),
+    "gather_scatter_nd": (lambda p: tf.scatter_nd(tf.constant([[1], [3], [1]]), tf.gather_nd(
+        p["x"], tf.constant([[0, 1], [2, 2], [1, 0]])), tf.constant([5])), {"x": (3, 4)}, ["x"]),
 }
 
 
