@@ -232,7 +232,8 @@ class BaseSession:
                 continue
             needed.add(op)
             stack.extend(t.op for t in op.inputs if t not in fed_set)
-            stack.extend(op.control_inputs)
+            # A control dependency on an op whose outputs are all fed (a placeholder) is met by the feed.
+            stack.extend(c for c in op.control_inputs if not c.outputs or not all(t in fed_set for t in c.outputs))
         order = sorted(needed, key=lambda o: o._id)
 
         slot_of: dict = {}

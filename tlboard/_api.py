@@ -1,11 +1,12 @@
 """The TF1 API namespace behind `import tlboard as tf` (loaded lazily by tlboard/__init__.py)."""
 # ruff: noqa: F401, F403, E402
 # namespaces: tf.errors, tf.nn, tf.train, tf.summary, tf.keras, tf.losses, tf.initializers, tf.test, tf.config,
-# tf.layers, tf.metrics, tf.logging, tf.app, tf.math, tf.random, tf.linalg
+# tf.layers, tf.metrics, tf.logging, tf.app, tf.flags, tf.math, tf.random, tf.linalg
 from tlboard import (
     app,
     config,
     errors,
+    flags,
     initializers,
     keras,
     layers,

@@ -161,3 +161,14 @@ def test_many_runs_keep_memory_flat():
         grown = tracemalloc.get_traced_memory()[0] - start
         tracemalloc.stop()
     assert grown < 200_000, f"memory grew by {grown} bytes over 10,000 runs"
+
+
+def test_control_dependency_on_a_fed_placeholder_is_met_by_the_feed():
+    # tf.metrics.mean and friends put control dependencies on their inputs; a fed placeholder satisfies one.
+    x = tf.placeholder(tf.float32, [2])
+    with tf.control_dependencies([x.op]):
+        y = tf.constant(3.0) * 2.0
+    with tf.Session() as s:
+        assert s.run(y, {x: [1.0, 2.0]}) == 6.0
+        with pytest.raises(tf.errors.InvalidArgumentError, match="must feed a value for placeholder tensor"):
+            s.run(y)
