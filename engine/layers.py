@@ -51,8 +51,7 @@ def _taken_in_current_scope(graph) -> set:
     `tf.variable_scope("model", reuse=True)` names its layers `dense`, `dense_1`... again and shares the
     first pass's variables. Every `with variable_scope(...)` makes a new VariableScope object, so counting
     on that object gives the same reset."""
-    scope = graph._variable_scope_stack[-1]
-    return scope.__dict__.setdefault("_tf_layers_taken", set())
+    return graph._variable_scope_stack[-1].layer_names_taken
 
 
 def _unique_layer_scope_name(graph, base: str) -> str:

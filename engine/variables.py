@@ -202,6 +202,8 @@ class VariableScope:
         self.regularizer = regularizer
         self.dtype = dtype
         self.original_name_scope = original_name_scope
+        # tf.layers scope names taken while this scope is entered (TF1 forgets them on exit; see engine/layers)
+        self.layer_names_taken: set[str] = set()
 
     def reuse_variables(self) -> None:
         self.reuse = True
