@@ -1,12 +1,14 @@
 """The TF1 API namespace behind `import tlboard as tf` (loaded lazily by tlboard/__init__.py)."""
 # ruff: noqa: F401, F403, E402
 # namespaces: tf.errors, tf.nn, tf.train, tf.summary, tf.keras, tf.losses, tf.initializers, tf.test, tf.config,
-# tf.layers, tf.metrics, tf.logging, tf.app, tf.flags, tf.math, tf.random, tf.linalg
+# tf.layers, tf.metrics, tf.logging, tf.app, tf.flags, tf.math, tf.random, tf.linalg, tf.image, tf.debugging
 from tlboard import (
     app,
     config,
+    debugging,
     errors,
     flags,
+    image,
     initializers,
     keras,
     layers,

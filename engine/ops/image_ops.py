@@ -1,0 +1,2 @@
+"""Image ops (tf.image)."""
+__all__: list[str] = []

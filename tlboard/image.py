@@ -1,0 +1,1 @@
+"""`tf.image`: resizing, flips, crops and colour adjustments of NHWC images."""
