@@ -61,11 +61,14 @@ from tlboard.engine.graph import (
     reset_default_graph,
 )
 from tlboard.engine.ops.array_ops import *
+from tlboard.engine.ops.check_ops import *
 from tlboard.engine.ops.control_flow_ops import *
+from tlboard.engine.ops.image_ops import random_crop
 from tlboard.engine.ops.logging_ops import *
 from tlboard.engine.ops.math_ops import *
 from tlboard.engine.ops.nn_ops import *  # the few nn ops TF1 also exports at top level
 from tlboard.engine.ops.random_ops import *
+from tlboard.engine.ops.script_ops import *
 from tlboard.engine.ops.state_ops import *
 from tlboard.engine.session import ConfigProto, GPUOptions, InteractiveSession, Session, get_default_session
 from tlboard.engine.shapes import Dimension, TensorShape

@@ -1,13 +1,15 @@
-"""Grouping and ordering: NoOp, `tf.group`, `tf.tuple`."""
+"""Grouping and ordering: NoOp, `tf.group`, `tf.tuple`; `tf.cond` and `tf.case`."""
 from __future__ import annotations
 
 import builtins
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 
 from ..graph import Operation, Tensor, get_default_graph
 from ..registry import op_def
 from ..shapes import TensorShape
 
-__all__ = ["no_op", "group", "tuple", "cond"]
+__all__ = ["no_op", "group", "tuple", "cond", "case"]
 
 
 @op_def
@@ -140,3 +142,96 @@ def _branch_tensor(x, identity) -> Tensor:
         with x.graph.control_dependencies([x]):
             return constant(True)  # an op's "value" in a branch: runs it, yields a dummy
     return identity(convert_to_tensor(x))
+
+
+# --- tf.case: the first true predicate's function, built from nested tf.conds
+
+
+def case(pred_fn_pairs, default: Callable | None = None, exclusive: bool = False, strict: bool = False,
+         name: str = "case"):
+    """`tf.case`: the result of the fn of the first true predicate in `pred_fn_pairs`, else of `default`.
+
+    `exclusive=True` adds a run-time check that at most one predicate is true. Without `default`, the last
+    pair's fn is the fallback, checked at run time to have a true predicate (as TF1 does). A plain dict is
+    taken in the order of its predicates' names, as TF1 does; use a list of pairs or an OrderedDict.
+    """
+    from ..graph import convert_to_tensor
+    if isinstance(pred_fn_pairs, Mapping):
+        items = list(pred_fn_pairs.items())
+        if not isinstance(pred_fn_pairs, OrderedDict):
+            items.sort(key=lambda item: getattr(item[0], "name", ""))
+    elif isinstance(pred_fn_pairs, list | builtins.tuple):
+        items = list(pred_fn_pairs)
+    else:
+        raise TypeError("fns must be a list, tuple, or dict")
+    if not items:
+        raise ValueError("pred_fn_pairs must not be empty")
+    pairs = []
+    for item in items:
+        if not isinstance(item, list | builtins.tuple) or len(item) != 2:
+            raise TypeError(f"Each entry in pred_fn_pairs must be a 2-tuple. Received {item!r}.")
+        pred, fn = item
+        if not callable(fn):
+            raise TypeError(f"fn for pred {getattr(pred, 'name', pred)} must be callable.")
+        pred = convert_to_tensor(pred)
+        if pred.dtype.base_dtype.name != "bool":
+            raise TypeError(f"pred must be Tensor of type bool: {pred.name}")
+        pairs.append((pred, fn))
+    if default is not None and not callable(default):
+        raise TypeError("default must be callable.")
+    preds = [p for p, _ in pairs]
+    graph = preds[0].graph
+    with graph.name_scope(name or "case"):
+        checks = [_at_most_one_true(preds)] if exclusive else []
+        with graph.control_dependencies(checks):
+            if default is None:
+                (last_pred, last_fn), pairs = pairs[-1], pairs[:-1]
+                default = _checked_default(last_pred, last_fn, preds)
+            return _nested_conds(pairs, default, strict)
+
+
+def _nested_conds(pairs: list, default: Callable, strict: bool):
+    if not pairs:
+        return default()
+    (pred, fn), rest = pairs[0], pairs[1:]
+    return cond(pred, fn, lambda: _nested_conds(rest, default, strict), strict=strict)
+
+
+def _checked_default(pred: Tensor, fn: Callable, preds: list) -> Callable:
+    """The last pair's fn as the fallback: it asserts its predicate holds, else none of them did."""
+    from .array_ops import stack
+    from .check_ops import Assert
+
+    def run():
+        check = Assert(pred, ["Input error: None of conditions evaluated as True:", stack(preds, name="preds_c")],
+                       summarize=len(preds))
+        with pred.graph.control_dependencies([check]):
+            return _after_dependencies(fn())
+    return run
+
+
+def _after_dependencies(out):
+    """`out` (a tensor, op or list/tuple of them) re-made under the current control dependencies."""
+    from ..graph import convert_to_tensor
+    from .array_ops import identity
+    if isinstance(out, list | builtins.tuple) and not hasattr(out, "_fields"):
+        return type(out)(_after_dependencies(x) for x in out)
+    if isinstance(out, Operation):
+        return group(out)
+    if out is None:
+        return None
+    return identity(convert_to_tensor(out))
+
+
+def _at_most_one_true(preds: list) -> Operation:
+    from .. import dtypes as _dt
+    from .array_ops import constant, stack
+    from .check_ops import Assert
+    from .math_ops import cast, less_equal, reduce_sum
+    stacked = stack(preds, name="preds_c")
+    count = reduce_sum(cast(stacked, _dt.int32), name="num_true_conds")
+    condition = less_equal(count, constant(1, name="n_true_conds"))
+    names = ", ".join(p.name for p in preds)
+    message = f"Input error: exclusive=True: more than 1 conditions ({names}) evaluated as True:"
+    return Assert(condition, [message, stacked], summarize=len(preds))
+
