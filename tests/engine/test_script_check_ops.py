@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import tlboard as tf
-from tlboard.engine import session as session_mod
 from tlboard.engine.backends import cupy_backend
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gpu"))
@@ -120,24 +119,9 @@ def test_py_func_result_count_and_dtype_mismatches_are_invalid_arguments():
             sess.run(wrong_kind)
 
 
-class _EmulatedXP:
-    """CuPy's namespace for the host emulator: the fake module's members, else NumPy's."""
-
-    def __init__(self, fake):
-        self._fake = fake
-
-    def __getattr__(self, attr):
-        return getattr(self._fake, attr) if hasattr(self._fake, attr) else getattr(np, attr)
-
-
 @pytest.mark.skipif(not cuda_emulator.available(), reason="needs g++ to emulate the CUDA kernels on the host")
 def test_py_func_and_checks_on_the_gpu_placement_get_host_arrays(monkeypatch):
-    fake = _EmulatedXP(cuda_emulator.fake_cupy())
-    monkeypatch.setattr(cupy_backend, "cupy", fake)
-    monkeypatch.setattr(cupy_backend, "xp", fake)
-    monkeypatch.setitem(sys.modules, "cupyx", cuda_emulator.fake_cupyx())
-    monkeypatch.setattr(cupy_backend, "is_available", lambda: True)
-    monkeypatch.setattr(session_mod, "gpu_available", lambda: True)
+    cuda_emulator.emulate(monkeypatch)
     copied = []  # the types of the values copied to the host through the backend, in order
     to_numpy = cupy_backend.to_numpy
     monkeypatch.setattr(cupy_backend, "to_numpy", lambda v: copied.append(type(v)) or to_numpy(v))

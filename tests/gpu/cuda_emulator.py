@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import hashlib
 import shutil
 import subprocess
@@ -229,3 +230,31 @@ def fake_cupy() -> types.ModuleType:
     m.RawModule = EmulatedModule
     m.random = types.SimpleNamespace(default_rng=np.random.default_rng)
     return m
+
+
+class _EmulatedXP:
+    """CuPy's namespace for the emulator: the fake module's members, else NumPy's."""
+
+    def __init__(self, fake):
+        self._fake = fake
+
+    def __getattr__(self, attr):
+        return getattr(self._fake, attr) if hasattr(self._fake, attr) else getattr(np, attr)
+
+
+def emulate(monkeypatch) -> None:
+    """Routes tlboard's GPU backend to this emulator for one test (all undone by `monkeypatch`)."""
+    import sys
+
+    from tlboard.engine import session as session_mod
+    from tlboard.engine.backends import cupy_backend
+
+    fake = _EmulatedXP(fake_cupy())
+    monkeypatch.setattr(cupy_backend, "cupy", fake)
+    monkeypatch.setattr(cupy_backend, "xp", fake)
+    monkeypatch.setitem(sys.modules, "cupyx", fake_cupyx())
+    monkeypatch.setattr(cupy_backend, "is_available", lambda: True)
+    monkeypatch.setattr(session_mod, "gpu_available", lambda: True)
+    # Fresh kernel caches for the test: emulated kernels never outlive it into a real-GPU test.
+    monkeypatch.setattr(cupy_backend, "_module", functools.cache(cupy_backend._module.__wrapped__))
+    monkeypatch.setattr(cupy_backend, "_function", functools.cache(cupy_backend._function.__wrapped__))

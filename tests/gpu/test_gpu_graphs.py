@@ -7,30 +7,17 @@ checks the session's device placement and every kernel call site on machines wit
 """
 from __future__ import annotations
 
-import sys
-
 import cuda_emulator
 import numpy as np
 import pytest
 
 import tlboard as tf
-from tlboard.engine import session as session_mod
 from tlboard.engine.backends import cupy_backend
 
 
 def _has_gpu() -> bool:
     cupy_backend.is_available.cache_clear()
     return cupy_backend.is_available()
-
-
-class _EmulatedXP:
-    """CuPy's namespace for the emulator: the fake module's members, else NumPy's."""
-
-    def __init__(self, fake):
-        self._fake = fake
-
-    def __getattr__(self, attr):
-        return getattr(self._fake, attr) if hasattr(self._fake, attr) else getattr(np, attr)
 
 
 @pytest.fixture(params=[
@@ -42,22 +29,12 @@ class _EmulatedXP:
 def device(request, monkeypatch):
     """'/gpu:0' backed by the real device or by the emulator."""
     if request.param == "emulated":
-        _emulate(monkeypatch)
+        cuda_emulator.emulate(monkeypatch)
     cupy_backend._module.cache_clear()
     cupy_backend._function.cache_clear()
     yield "/gpu:0"
     cupy_backend._module.cache_clear()
     cupy_backend._function.cache_clear()
-
-
-def _emulate(monkeypatch) -> None:
-    """Routes the GPU backend to the host emulator for the test."""
-    fake = _EmulatedXP(cuda_emulator.fake_cupy())
-    monkeypatch.setattr(cupy_backend, "cupy", fake)
-    monkeypatch.setattr(cupy_backend, "xp", fake)
-    monkeypatch.setitem(sys.modules, "cupyx", cuda_emulator.fake_cupyx())
-    monkeypatch.setattr(cupy_backend, "is_available", lambda: True)
-    monkeypatch.setattr(session_mod, "gpu_available", lambda: True)
 
 
 def _run_on(device_name: str, build, feeds_np: dict, dtype=np.float32):
@@ -203,9 +180,7 @@ def test_training_on_the_gpu_reaches_cpu_accuracy(device, model, steps):
 def test_a_training_step_reads_nothing_back_from_the_device(monkeypatch, optimizer):
     # On a GPU every host read of a device value waits for the device: a step may read back only what is
     # fetched. The emulator's device arrays record such reads (float(), bool(), item(), ...).
-    _emulate(monkeypatch)
-    cupy_backend._module.cache_clear()
-    cupy_backend._function.cache_clear()
+    cuda_emulator.emulate(monkeypatch)
     graph = tf.Graph()
     with graph.as_default(), tf.device("/gpu:0"):
         x = tf.placeholder(tf.float32, [None, 8, 8])
