@@ -1635,8 +1635,11 @@ class Cumsum:
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
     """Running sum along `axis` (exclusive: shifted by one; reverse: from the end)."""
-    x = convert_to_tensor(x)
-    return make("Cumsum", [x, convert_to_tensor(axis, dtype=_dt.int32)], name=name or "Cumsum",
+    return _cumulative("Cumsum", x, axis, exclusive, reverse, name)
+
+
+def _cumulative(op_type: str, x, axis, exclusive, reverse, name) -> Tensor:
+    return make(op_type, [convert_to_tensor(x), convert_to_tensor(axis, dtype=_dt.int32)], name=name or op_type,
                 exclusive=bool(exclusive), reverse=bool(reverse))
 
 
@@ -1769,9 +1772,7 @@ class Cumprod:
 
 def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
     """Running product along `axis` (exclusive: shifted by one; reverse: from the end)."""
-    x = convert_to_tensor(x)
-    return make("Cumprod", [x, convert_to_tensor(axis, dtype=_dt.int32)], name=name or "Cumprod",
-                exclusive=bool(exclusive), reverse=bool(reverse))
+    return _cumulative("Cumprod", x, axis, exclusive, reverse, name)
 
 
 # --- linspace
