@@ -17,6 +17,8 @@ _ALIAS_OPS = frozenset({"Identity", "StopGradient", "PlaceholderWithDefault", "S
 _NOT_FOLDED = object()
 # TF's own spellings of dtypes in kernel error messages.
 _TF_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
+# What kernels derived from a run's tensor values, for other kernels of the same run (KernelContext.derived).
+_run_memo = threading.local()
 
 
 class ConfigProto:
@@ -41,7 +43,7 @@ class GPUOptions:
 class KernelContext:
     """What a forward kernel sees: its op, attrs, the backend (`b`, `xp`) and the session's state."""
 
-    __slots__ = ("op", "attrs", "b", "xp", "session", "vars", "cache", "_rng")
+    __slots__ = ("op", "attrs", "b", "xp", "session", "vars", "cache", "stable_inputs", "_rng")
 
     def __init__(self, op: Operation, backend, session: BaseSession):
         self.op = op
@@ -51,7 +53,17 @@ class KernelContext:
         self.session = session
         self.vars = session._vars
         self.cache: dict = {}
+        self.stable_inputs: tuple[bool, ...] = ()  # set by the plan: inputs no op changes during a run
         self._rng = None
+
+    def derived(self, i: int) -> dict | None:
+        """A dict shared, for the current run only, by every kernel that reads this op's input `i`: a kernel
+        leaves there what it derived from the value (a transform, say) for the tensor's next reader. None
+        when the value may change within the run (a variable's buffer, or a view of one)."""
+        memo = getattr(_run_memo, "by_tensor", None)
+        if memo is None or i >= len(self.stable_inputs) or not self.stable_inputs[i]:
+            return None
+        return memo.setdefault(self.op.inputs[i], {})
 
     @property
     def rng(self):
@@ -328,6 +340,7 @@ class BaseSession:
                 readers.setdefault(s, []).append(step_op)
         repeated = _reuse_shape_derived(steps, readers, constants, guards)
         plan.overwriting = _write_over_dying_inputs(steps, readers, last_use, keep | repeated, slot_backend, cpu)
+        _mark_stable_inputs(steps)
         frees: list[list[int]] = [[] for _ in steps]
         for s, i in last_use.items():
             if s not in keep:
@@ -345,6 +358,13 @@ class BaseSession:
 
     # --- execution
     def _execute(self, plan: _Plan, feed_values: list):
+        outer, _run_memo.by_tensor = getattr(_run_memo, "by_tensor", None), {}  # outer: a run inside a py_func
+        try:
+            return self._execute_steps(plan, feed_values)
+        finally:
+            _run_memo.by_tensor = outer
+
+    def _execute_steps(self, plan: _Plan, feed_values: list):
         vals: list = plan.template.copy()
         for s, v in zip(plan.feed_slots, feed_values):
             vals[s] = v
@@ -457,6 +477,19 @@ def _shape_key(value) -> tuple:
         return value.shape, value.dtype
     except AttributeError:  # a Python scalar or list
         return np.shape(value), type(value)
+
+
+def _mark_stable_inputs(steps: list) -> None:
+    """Tells each kernel which inputs hold a value no op changes during a run (KernelContext.derived): all but
+    buffers a stateful op returned (a variable's, an assignment's) and what a non-`fresh` op made of them,
+    which may be a view."""
+    volatile: set[int] = set()
+    for _, ctx, ins, outs, n, op in steps:
+        if op is None:  # a copy across the device boundary: new memory
+            continue
+        if op.op_def.stateful or (not op.op_def.fresh and any(s in volatile for s in ins)):
+            volatile.update((outs,) if n == 1 else outs)
+        ctx.stable_inputs = tuple(s not in volatile for s in ins)
 
 
 def _write_over_dying_inputs(steps: list, readers: dict, last_use: dict, keep: set, slot_backend: list,

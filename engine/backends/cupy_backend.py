@@ -195,8 +195,9 @@ def _is_pointwise(g: _Geometry) -> bool:
     return g.KH == g.KW == 1 and g.sh == g.sw == 1 and g.pt == g.pl == 0
 
 
-def conv2d(x, w, strides, padding, dilations=(1, 1, 1, 1), cache=None):
-    """NHWC convolution of x [N,H,W,C] with filter w [KH,KW,C,OC] (TF's Conv2D); `cache` is unused here."""
+def conv2d(x, w, strides, padding, dilations=(1, 1, 1, 1), cache=None, x_derived=None):
+    """NHWC convolution of x [N,H,W,C] with filter w [KH,KW,C,OC] (TF's Conv2D); `cache` and `x_derived`
+    are unused here."""
     x, w = _contig(x), _contig(w)
     kh, kw, c, oc = w.shape
     g = _Geometry(x.shape, kh, kw, strides, dilations, padding)
@@ -204,7 +205,8 @@ def conv2d(x, w, strides, padding, dilations=(1, 1, 1, 1), cache=None):
     return cupy.matmul(cols, w.reshape(kh * kw * c, oc)).reshape(g.N, g.OH, g.OW, oc)
 
 
-def conv2d_backprop_input(input_shape, w, dy, strides, padding, dilations=(1, 1, 1, 1), cache=None):
+def conv2d_backprop_input(input_shape, w, dy, strides, padding, dilations=(1, 1, 1, 1), cache=None,
+                          dy_derived=None):
     """The gradient of conv2d with respect to its input, shaped `input_shape` (TF's Conv2DBackpropInput)."""
     w, dy = _contig(w), _contig(dy)
     kh, kw, c, oc = w.shape
@@ -217,7 +219,8 @@ def conv2d_backprop_input(input_shape, w, dy, strides, padding, dilations=(1, 1,
     return dx
 
 
-def conv2d_backprop_filter(x, filter_shape, dy, strides, padding, dilations=(1, 1, 1, 1), cache=None):
+def conv2d_backprop_filter(x, filter_shape, dy, strides, padding, dilations=(1, 1, 1, 1), cache=None,
+                           x_derived=None, dy_derived=None):
     """The gradient of conv2d with respect to its filter, shaped `filter_shape` (TF's Conv2DBackpropFilter)."""
     x, dy = _contig(x), _contig(dy)
     kh, kw, c, oc = (int(d) for d in filter_shape)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as _as_strided
 
+from . import spectral_conv
 from .geometry import output_size  # noqa: F401 - part of the backend interface
 from .geometry import pair as _pair
+from .scratch import scratch as _scratch
 
 name = "numpy"
 device_type = "CPU"
@@ -283,16 +285,6 @@ def _images_per_chunk(per_image_bytes: int) -> int:
     return max(1, _CHUNK_BYTES // max(per_image_bytes, 1))
 
 
-def _scratch(cache, key: str, shape: tuple, dtype) -> np.ndarray:
-    """A scratch array kept in the op's `cache` and reused by later steps while its shape and dtype hold."""
-    if cache is None:
-        return np.empty(shape, dtype)
-    buf = cache.get(key)
-    if buf is None or buf.shape != shape or buf.dtype != dtype:
-        buf = cache[key] = np.empty(shape, dtype)
-    return buf
-
-
 def _padded_scratch(x: np.ndarray, pads, cache, key: str) -> np.ndarray:
     """`x` zero-padded around H and W, in a buffer reused across steps: its zero border is written once and
     later steps copy only the interior."""
@@ -330,14 +322,20 @@ def _columns_t(xp: np.ndarray, kh: int, kw: int, g: _Geometry, b: int, e: int, b
     return cols.reshape(kh * kw * c, m)
 
 
-def conv2d(x, w, strides, padding, dilations=(1, 1, 1, 1), cache=None) -> np.ndarray:
-    """NHWC convolution of x [N,H,W,C] with filter w [KH,KW,C,OC] (TF's Conv2D): chunked im2col + GEMM.
+def conv2d(x, w, strides, padding, dilations=(1, 1, 1, 1), cache=None, x_derived=None) -> np.ndarray:
+    """NHWC convolution of x [N,H,W,C] with filter w [KH,KW,C,OC] (TF's Conv2D): chunked im2col + GEMM, or
+    through the DFT where that is cheaper (spectral_conv).
 
-    `cache` (the op's per-step dict) keeps the padded input and the column block between steps."""
+    `cache` (the op's per-step dict) keeps scratch buffers between steps; `x_derived` (a dict shared by the
+    readers of x within one run, or None) lets the filter gradient reuse x's spectrum."""
     n, h, wd, c = x.shape
     kh, kw, _, oc = w.shape
     g = _Geometry(h, wd, kh, kw, strides, dilations, padding)
-    out = np.empty((n, g.oh, g.ow, oc), dtype=np.result_type(x, w))
+    dtype = np.result_type(x, w)
+    if x.size and spectral_conv.suits(x.shape, w.shape, g, dtype):
+        return spectral_conv.conv2d(x.astype(dtype, copy=False), w.astype(dtype, copy=False), g, cache,
+                                    x_derived)
+    out = np.empty((n, g.oh, g.ow, oc), dtype=dtype)
     if out.size == 0:
         return out
     k = kh * kw * c
@@ -360,11 +358,16 @@ def conv2d(x, w, strides, padding, dilations=(1, 1, 1, 1), cache=None) -> np.nda
 
 
 def conv2d_backprop_input(input_shape, w, dy, strides, padding, dilations=(1, 1, 1, 1),
-                          cache=None) -> np.ndarray:
-    """The gradient of conv2d with respect to its input, shaped `input_shape` (TF's Conv2DBackpropInput)."""
+                          cache=None, dy_derived=None) -> np.ndarray:
+    """The gradient of conv2d with respect to its input, shaped `input_shape` (TF's Conv2DBackpropInput);
+    `dy_derived` as conv2d's `x_derived`."""
     n, h, wd, c = (int(d) for d in input_shape)
     kh, kw, _, oc = w.shape
     g = _Geometry(h, wd, kh, kw, strides, dilations, padding)
+    dtype = np.result_type(dy, w)
+    if dy.size and spectral_conv.suits((n, h, wd, c), w.shape, g, dtype):
+        return spectral_conv.conv2d_backprop_input((n, h, wd, c), w.astype(dtype, copy=False),
+                                                   dy.astype(dtype, copy=False), g, cache, dy_derived)
     if g.strides == (1, 1) and dy.size:
         return _full_correlation(dy, w, g, h, wd, cache)
     (pt, pb), (pl, pr) = g.pads
@@ -398,13 +401,18 @@ def _full_correlation(dy, w, g: _Geometry, h: int, wd: int, cache=None) -> np.nd
 
 
 def conv2d_backprop_filter(x, filter_shape, dy, strides, padding, dilations=(1, 1, 1, 1),
-                           cache=None) -> np.ndarray:
-    """The gradient of conv2d with respect to its filter, shaped `filter_shape` (TF's Conv2DBackpropFilter)."""
+                           cache=None, x_derived=None, dy_derived=None) -> np.ndarray:
+    """The gradient of conv2d with respect to its filter, shaped `filter_shape` (TF's Conv2DBackpropFilter);
+    `x_derived` and `dy_derived` as conv2d's `x_derived`."""
     n, h, wd, c = x.shape
     kh, kw, _, oc = (int(d) for d in filter_shape)
     g = _Geometry(h, wd, kh, kw, strides, dilations, padding)
     k = kh * kw * c
     dtype = np.result_type(x, dy)
+    if dy.size and x.size and spectral_conv.suits(x.shape, (kh, kw, c, oc), g, dtype):
+        return spectral_conv.conv2d_backprop_filter(x.astype(dtype, copy=False), (kh, kw, c, oc),
+                                                    dy.astype(dtype, copy=False), g, cache, x_derived,
+                                                    dy_derived)
     dw = np.zeros((k, oc), dtype=dtype)
     if dy.size and x.size:
         xp = _padded_scratch(x, g.pads, cache, "padded")

@@ -505,7 +505,7 @@ class Conv2D:
         return _conv_shape(op, _with_rank(op, op.inputs[0], 4), _with_rank(op, op.inputs[1], 4))
 
     def forward(k, x, w):
-        return k.b.conv2d(x, w, *_conv_args(k), cache=k.cache)
+        return k.b.conv2d(x, w, *_conv_args(k), cache=k.cache, x_derived=k.derived(0))
 
     def grad(op, g):
         x, w = op.inputs
@@ -549,7 +549,8 @@ class Conv2DBackpropInput:
         return op.inputs[1].dtype.base_dtype
 
     def forward(k, sizes, w, g):
-        return k.b.conv2d_backprop_input(_host_ints(sizes), w, g, *_conv_args(k), cache=k.cache)
+        return k.b.conv2d_backprop_input(_host_ints(sizes), w, g, *_conv_args(k), cache=k.cache,
+                                         dy_derived=k.derived(2))
 
     def grad(op, gg):
         _, w, g = op.inputs
@@ -572,7 +573,8 @@ class Conv2DBackpropFilter:
         return TensorShape(_shape_from_tensor(op, sizes, 4))
 
     def forward(k, x, sizes, g):
-        return k.b.conv2d_backprop_filter(x, _host_ints(sizes), g, *_conv_args(k), cache=k.cache)
+        return k.b.conv2d_backprop_filter(x, _host_ints(sizes), g, *_conv_args(k), cache=k.cache,
+                                          x_derived=k.derived(0), dy_derived=k.derived(2))
 
     def grad(op, gg):
         x, _, g = op.inputs
