@@ -52,7 +52,8 @@ def make_rng(seed: int | None, seed2: int | None) -> np.random.Generator:
 # default-threads MLP step 10x slower on 2 cores.)
 # ======================================================================================================
 
-_UPDATE_BLOCK = 65536  # elements per block: a block of every operand fits in L2 together (measured best)
+_UPDATE_BLOCK = 32768  # elements per block: a block of every operand fits in L2 together (measured best:
+# Adam on 3.2M floats after a cache flush, 6.7 ms against 7.0 at 65536 and 7.7 at 16384)
 
 
 def _add_scaled(y, x, a, tmp) -> None:

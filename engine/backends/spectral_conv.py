@@ -184,9 +184,10 @@ def _per_bin(spectra: np.ndarray) -> np.ndarray:
 
 
 def _product_with_filter(rows: np.ndarray, w: np.ndarray, lh: int, lw: int, dilations, sign: int,
-                         out: np.ndarray, cache) -> np.ndarray:
+                         cache, key: str) -> np.ndarray:
     """Per bin, the complex product of image rows (Lh, V, N, 2C) with the spectrum s of filter taps w
-    (KH, KW, C, F) (its DFT for sign -1, the conjugate for +1), into spectra `out` (N, Lh, V, ri, F).
+    (KH, KW, C, F) (its DFT for sign -1, the conjugate for +1): spectra (N, Lh, V, ri, F), a view of a
+    bin-major array so that each bin's products are written as one contiguous block.
 
     The filter's DFT along W yields the pair (s, i*s) as (V, j, 2C, F): [re | im] @ pair[j] is the real
     (j=0) and imaginary (j=1) part of the product, with no block matrix to assemble. It is made one
@@ -198,11 +199,13 @@ def _product_with_filter(rows: np.ndarray, w: np.ndarray, lh: int, lw: int, dila
               out=along_h.reshape(2 * lh, kw * c * f))
     by_w = _half_dft_of_complex(lw, kw, 0, dilations[1], sign, True, dt)
     pair = scratch(cache, "w_pair_row", (v, 2, 2 * c, f), w.dtype)
+    n = rows.shape[2]
+    out = scratch(cache, key, (lh, v, 2, n, f), w.dtype)
     for u in range(lh):
         np.matmul(by_w, along_h[u], out=pair.reshape(4 * v, c * f))
         for j in (0, 1):
-            np.matmul(rows[u], pair[:, j], out=out[:, u, :, j].transpose(1, 0, 2))
-    return out
+            np.matmul(rows[u], pair[:, j], out=out[u, :, j])
+    return out.transpose(3, 0, 1, 2, 4)
 
 
 # --- the three kernels (TF's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter), geometry `g` from the caller
@@ -214,8 +217,7 @@ def conv2d(x: np.ndarray, w: np.ndarray, g, cache=None, x_derived=None) -> np.nd
     lh, lw = frame(h, wd, g)
     (pt, _), (pl, _) = g.pads
     xs = _image_spectra(x, lh, lw, pt, pl, cache, "x_spec", x_derived)
-    ys = scratch(cache, "y_spec", (n, lh, lw // 2 + 1, 2, f), x.dtype)
-    _product_with_filter(_per_bin(xs), w, lh, lw, g.dilations, -1, ys, cache)
+    ys = _product_with_filter(_per_bin(xs), w, lh, lw, g.dilations, -1, cache, "y_spec")
     y = np.empty((n, g.oh, g.ow, f), x.dtype)
     return _synthesize(ys, lh, lw, (g.oh, 0, 1), (g.ow, 0, 1), y, cache)
 
@@ -227,10 +229,9 @@ def conv2d_backprop_input(input_shape, w: np.ndarray, dy: np.ndarray, g, cache=N
     lh, lw = frame(h, wd, g)
     (pt, _), (pl, _) = g.pads
     dys = _image_spectra(dy, lh, lw, 0, 0, cache, "dy_spec", dy_derived)
-    dxs = scratch(cache, "dx_spec", (n, lh, lw // 2 + 1, 2, c), dy.dtype)
     w_t = scratch(cache, "w_t", w.shape[:2] + w.shape[3:1:-1], w.dtype)
     np.copyto(w_t, w.transpose(0, 1, 3, 2))
-    _product_with_filter(_per_bin(dys), w_t, lh, lw, g.dilations, 1, dxs, cache)
+    dxs = _product_with_filter(_per_bin(dys), w_t, lh, lw, g.dilations, 1, cache, "dx_spec")
     dx = np.empty((n, h, wd, c), dy.dtype)
     return _synthesize(dxs, lh, lw, (h, pt, 1), (wd, pl, 1), dx, cache)
 
