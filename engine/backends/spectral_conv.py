@@ -7,7 +7,8 @@ NumPy's FFT is slow on thousands of tiny planes, so each 1-D DFT here is a small
 one batched matmul per image, and every layout is one that BLAS reads in place: nothing is transposed.
 
 Circular correlation over the frame equals the linear one: the frame is exactly the padded input, so no
-output reads across the wrap, and the wrapped terms of the gradients multiply zeros.
+output reads across the wrap, and the wrapped terms of the gradients multiply zeros. Rounding: in float32
+the largest error is about 3e-7 of the largest output (im2col: 4e-7, measured on the Deep MNIST conv2).
 
 Layouts (real arrays; a complex value is an axis `ri` of length 2, real part first; V = Lw//2+1 bins kept
 along W): images (N, H, W, C) have spectra (N, Lh, V, ri, C), so per bin (u, v) the rows [re | im] of all
