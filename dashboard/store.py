@@ -48,7 +48,9 @@ class ScalarSeries:
             with np.errstate(over="ignore", invalid="ignore"):
                 narrow = values.astype(np.float32)
             if not np.array_equal(narrow, values, equal_nan=True):
-                self._value = self._value.astype(np.float64)
+                widened = np.empty(len(self._value), np.float64)  # only the filled part: the rest is garbage
+                widened[:self.n] = self._value[:self.n]
+                self._value = widened
 
     def _reserve(self, total: int) -> None:
         cap = len(self._step)
