@@ -127,12 +127,12 @@ def _images_per_chunk(per_image_bytes: int, images: int) -> int:
 
 
 def _analyze(samples: np.ndarray, lh: int, lw: int, rows: tuple[int, int], cols: tuple[int, int], out: np.ndarray,
-             cache, key: str, sign: int = -1, pair: bool = False) -> np.ndarray:
-    """Half-spectra `out` (M, Lh, V, [j,] ri, K) of real `samples` (M, H, W, K) placed at frame positions
+             cache, key: str) -> np.ndarray:
+    """Half-spectra `out` (M, Lh, V, ri, K) of real `samples` (M, H, W, K) placed at frame positions
     rows = (start, step) by cols = (start, step): a DFT along H, then one along W."""
     m, h, w, k = samples.shape
     dt = samples.dtype.name
-    by_h, by_w = _dft_of_real(lh, h, *rows, sign, dt), _half_dft_of_complex(lw, w, *cols, sign, pair, dt)
+    by_h, by_w = _dft_of_real(lh, h, *rows, -1, dt), _half_dft_of_complex(lw, w, *cols, -1, False, dt)
     step = _images_per_chunk(2 * lh * w * k * samples.itemsize, m)
     along_h = scratch(cache, key, (step, 2 * lh, w * k), samples.dtype)  # (M, Lh, ri, W, K)
     flat_out = out.reshape(m, lh, -1, k)
