@@ -23,6 +23,10 @@ afterwards.
 `reads_shape_only`: indices of inputs whose values forward never reads, only their shape and dtype
 (Shape, Size, OnesLike, ...). Steps computed from such inputs and constants give the same value every
 run while those shapes hold, so the session reuses the last value instead of running them.
+`product_input` with `forward_product`: forward can take that input as the two operands of the MatMul that
+made it, `forward_product(k, *inputs_with_the_operands_in_its_place, transpose_a, transpose_b)`, so an
+update folds the weight gradient's product into the variable (one GEMM accumulating in place). The session
+does so only when nothing else reads the product and the operands keep their values until the update.
 """
 from __future__ import annotations
 
@@ -44,6 +48,8 @@ class OpDef:
     fresh: bool = False
     overwrites: int | Callable | None = None
     reads_shape_only: tuple = ()
+    product_input: int | None = None
+    forward_product: Callable | None = None
 
     def overwritable_input(self, op) -> int | None:
         """The input whose buffer forward may reuse for its output, for this op's static shapes."""
@@ -73,6 +79,8 @@ def op_def(cls) -> type:
         fresh=body.get("fresh", False),
         overwrites=body.get("overwrites"),
         reads_shape_only=tuple(body.get("reads_shape_only", ())),
+        product_input=body.get("product_input"),
+        forward_product=body.get("forward_product"),
     )
     return cls
 

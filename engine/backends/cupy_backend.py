@@ -182,6 +182,13 @@ class _Geometry:
                     self.sh, self.sw, self.pt, self.pl)
 
 
+# --- matrix product (cuBLAS)
+
+def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False):
+    """a @ b for matrices, either operand optionally transposed."""
+    return cupy.matmul(a.T if transpose_a else a, b.T if transpose_b else b)
+
+
 # --- convolution: im2col + cuBLAS GEMM; col2im as a deterministic gather
 
 def _im2col(x, g: _Geometry):
@@ -362,6 +369,11 @@ def apply_gradient_descent(var, lr, grad, cache=None, grad_is_scratch=False):
     _check_same(var, grad)
     _launch("optimizers", "apply_sgd", var.dtype, var.size, (var, grad, None, _device_scalars(var.dtype, lr)))
     return var
+
+
+def apply_gradient_descent_product(var, lr, a, b, transpose_a=False, transpose_b=False):
+    """var -= lr * a @ b (either operand transposed); returns var."""
+    return apply_gradient_descent(var, lr, matmul(a, b, transpose_a, transpose_b))
 
 
 def apply_momentum(var, accum, lr, grad, momentum, use_nesterov=False, cache=None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as _as_strided
 
-from . import spectral_conv
+from . import blas, spectral_conv
 from .geometry import output_size  # noqa: F401 - part of the backend interface
 from .geometry import pair as _pair
 from .scratch import scratch as _scratch
@@ -39,6 +39,11 @@ def make_rng(seed: int | None, seed2: int | None) -> np.random.Generator:
 
 # --- Kernels beyond the array namespace (convolution, pooling, ...) are appended below by their ops'
 # authors; the CuPy backend mirrors each name.
+
+
+def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False) -> np.ndarray:
+    """a @ b for matrices, either operand optionally transposed (oneMKL's GEMM when installed)."""
+    return blas.matmul(a.T if transpose_a else a, b.T if transpose_b else b)
 
 
 # ======================================================================================================
@@ -102,6 +107,12 @@ def apply_gradient_descent(var, lr, grad, cache=None, grad_is_scratch=False):
 
     _run_blocked(cache, block, (var,), grad)
     return var
+
+
+def apply_gradient_descent_product(var, lr, a, b, transpose_a=False, transpose_b=False):
+    """var -= lr * a @ b (either operand transposed) as one GEMM that accumulates into var: no gradient
+    buffer, and one pass over the variable instead of three."""
+    return blas.matmul(a.T if transpose_a else a, b.T if transpose_b else b, out=var, alpha=-float(lr), beta=1.0)
 
 
 def apply_momentum(var, accum, lr, grad, momentum, use_nesterov=False, cache=None):

@@ -1064,11 +1064,7 @@ class MatMul:
         return TensorShape([m, n])
 
     def forward(k, a, b):
-        if k.attrs["transpose_a"]:
-            a = a.T
-        if k.attrs["transpose_b"]:
-            b = b.T
-        return a @ b
+        return k.b.matmul(a, b, k.attrs["transpose_a"], k.attrs["transpose_b"])
 
     def grad(op, g):
         a, b = op.inputs

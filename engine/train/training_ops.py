@@ -49,15 +49,17 @@ def _ref_dtype(op):
 
 
 def _check_state(k, grad, args) -> None:
-    """Refuses uninitialized variables/slots and a gradient whose shape differs from the variable's."""
+    """Refuses uninitialized variables/slots and a gradient (an array, or its shape) shaped unlike the
+    variable."""
     for r in args:
         if type(r) is Uninitialized:
             raise FailedPreconditionError(None, k.op, f"Attempting to use uninitialized value {r.name}"
                                                       f"\n\t [[node {k.op.name}]]")
     var = args[0]
-    if grad.shape != var.shape:
+    grad_shape = grad if type(grad) is tuple else grad.shape
+    if grad_shape != var.shape:
         raise InvalidArgumentError(None, k.op, f"var and grad do not have the same shape{list(var.shape)} "
-                                               f"{list(grad.shape)}\n\t [[node {k.op.name}]]")
+                                               f"{list(grad_shape)}\n\t [[node {k.op.name}]]")
 
 
 @op_def
@@ -72,6 +74,13 @@ class ApplyGradientDescent:
     def forward(k, var, alpha, delta, out=None):
         _check_state(k, delta, (var, alpha, delta))
         return k.b.apply_gradient_descent(var, alpha, delta, cache=k.cache, grad_is_scratch=out is not None)
+
+    product_input = 2  # delta = MatMul(a, b): var -= alpha * a @ b as one GEMM into var (see the registry)
+
+    def forward_product(k, var, alpha, a, b, transpose_a, transpose_b):
+        product_shape = (a.shape[1 if transpose_a else 0], b.shape[0 if transpose_b else 1])
+        _check_state(k, product_shape, (var, alpha, a, b))
+        return k.b.apply_gradient_descent_product(var, alpha, a, b, transpose_a, transpose_b)
 
 
 @op_def
