@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from . import errors
+from . import errors, fusion
 from .backends import get_backend, gpu_available
 from .graph import Graph, Operation, Tensor, get_default_graph
 
@@ -74,7 +74,7 @@ class KernelContext:
 
 class _Plan:
     # overwriting: names of the ops whose kernels write over a dying input buffer (see _write_over_dying_inputs)
-    # folded: names of the updates that took their gradient's MatMul in (see _fold_products_into_updates)
+    # folded: names of the updates whose steps took their gradient's MatMul in (see engine/fusion.py)
     __slots__ = ("steps", "n_slots", "feed_slots", "fetch_slots", "fetch_backends", "template", "overwriting",
                  "folded")
 
@@ -329,7 +329,8 @@ class BaseSession:
                 plan.fetch_slots.append(None)
                 plan.fetch_backends.append(None)
         keep = set(s for s in plan.fetch_slots if s is not None)
-        plan.folded, guards = _fold_products_into_updates(steps, guards, keep, constants, plan.feed_slots, cpu)
+        plan.folded, guards = fusion.fold_products_into_updates(steps, guards, keep, constants, plan.feed_slots,
+                                                                cpu)
         # Free every slot right after its last reader (fetched slots stay to the end).
         last_use: dict[int, int] = {}
         for i, step in enumerate(steps):
@@ -497,7 +498,7 @@ def _mark_stable_inputs(steps: list) -> None:
 
 
 def _write_over_dying_inputs(steps: list, readers: dict, last_use: dict, keep: set, slot_backend: list,
-                             cpu, folded: set[str]) -> list[str]:
+                             cpu, rewritten: set[str]) -> list[str]:
     """Lets a CPU step write its output over an input buffer nobody reads afterwards (registry `overwrites`):
     one allocation and one pass over cold memory fewer, e.g. for `relu(conv + b)` and ReluGrad.
 
@@ -511,8 +512,8 @@ def _write_over_dying_inputs(steps: list, readers: dict, last_use: dict, keep: s
             producer[s] = op
     for i, step in enumerate(steps):
         fn, ctx, ins, outs, n, op = step
-        if op is None or op.op_def.overwrites is None or ctx.b is not cpu or op.name in folded:
-            continue  # a folded update's inputs are no longer its op's
+        if op is None or op.op_def.overwrites is None or ctx.b is not cpu or op.name in rewritten:
+            continue  # a fused step's inputs are no longer its op's
         j = op.op_def.overwritable_input(op)
         if j is None:
             continue
@@ -525,62 +526,6 @@ def _write_over_dying_inputs(steps: list, readers: dict, last_use: dict, keep: s
         step[0] = _overwriting(fn, j)
         chosen.append(op.name)
     return chosen
-
-
-def _fold_products_into_updates(steps: list, guards: dict, keep: set, constants: dict, feed_slots: list,
-                                cpu) -> tuple[list[str], dict]:
-    """Gives an update whose gradient is a MatMul read by nothing else that MatMul's operands instead
-    (registry `product_input`), and drops the MatMul's step: the update runs the product as one GEMM
-    accumulating into the variable. The operands must keep their values until the update runs, so each is
-    a feed, a constant or the output of a `fresh` op (never a variable's buffer, which an earlier update
-    may change). Returns the names of the folded updates and `guards` renumbered for the remaining steps."""
-    made_by: dict[int, int] = {}
-    n_readers: dict[int, int] = {}
-    for i, (_, _, ins, outs, n, _) in enumerate(steps):
-        for s in ((outs,) if n == 1 else outs):
-            made_by[s] = i
-        for s in ins:
-            n_readers[s] = n_readers.get(s, 0) + 1
-
-    def holds_value(s: int) -> bool:
-        if s in constants or s in feed_slots:
-            return True
-        maker = steps[made_by[s]][5] if s in made_by else None
-        return maker is not None and maker.op_def.fresh and not maker.op_def.stateful
-
-    folded: list[str] = []
-    dropped: set[int] = set()
-    for i, step in enumerate(steps):
-        op, ctx, ins = step[5], step[1], step[2]
-        j = None if op is None else op.op_def.product_input
-        if j is None or ctx.b is not cpu or i in guards:
-            continue
-        s = ins[j]
-        p = made_by.get(s)
-        product = steps[p] if p is not None else None
-        if (product is None or product[5] is None or product[5].type != "MatMul" or product[1].b is not cpu
-                or p in guards or s in keep or n_readers[s] != 1 or not all(holds_value(x) for x in product[2])):
-            continue
-        step[0] = _with_product(op.op_def.forward_product, product[5].attrs)
-        step[2] = ins[:j] + product[2] + ins[j + 1:]
-        dropped.add(p)
-        folded.append(op.name)
-    if not dropped:
-        return folded, guards
-    renumber = {}
-    for i in range(len(steps)):
-        if i not in dropped:
-            renumber[i] = len(renumber)
-    steps[:] = [step for i, step in enumerate(steps) if i not in dropped]
-    return folded, {renumber[i]: g for i, g in guards.items()}
-
-
-def _with_product(forward_product, matmul_attrs: dict):
-    ta, tb = matmul_attrs["transpose_a"], matmul_attrs["transpose_b"]
-
-    def run(k, *args):
-        return forward_product(k, *args, ta, tb)
-    return run
 
 
 def _overwriting(forward, index: int):

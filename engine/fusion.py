@@ -1,0 +1,89 @@
+"""Plan rewrites that merge a session plan's steps where one kernel does the work of several (as TF's
+grappler remaps ops into fused ones). They change how a plan computes, never what: a merge is made only
+where no other step, fetch or tf.cond guard sees the values merged away.
+
+A step is the list `[kernel, ctx, input slots, output slot(s), n_outputs, op]` built by Session._compile;
+`guards` maps a step's index to its tf.cond predicates. A rewrite returns the names of the ops it rewrote
+(the session keeps them for tests and for `_write_over_dying_inputs`, which must leave these steps alone:
+their inputs are no longer their op's) and `guards` renumbered for the remaining steps.
+
+(Tried and left out, for no gain measurable here: fusing MatMul + bias + Relu into one step, with or
+without the bias seeding the GEMM, and running small updates before big ones.)
+"""
+from __future__ import annotations
+
+
+class _Readers:
+    """Which steps read each slot, and which step made it."""
+
+    def __init__(self, steps: list):
+        self.made_by: dict[int, int] = {}
+        self.reading: dict[int, list[int]] = {}
+        for i, (_, _, ins, outs, n, _) in enumerate(steps):
+            for s in (outs,) if n == 1 else outs:
+                self.made_by[s] = i
+            for s in ins:
+                self.reading.setdefault(s, []).append(i)
+
+    def sole_reader(self, slot: int, keep: set, guards: dict) -> int | None:
+        """The index of the one step reading `slot`, when nothing else (a fetch, a guard) needs it."""
+        readers = self.reading.get(slot, ())
+        if len(readers) != 1 or slot in keep or readers[0] in guards:
+            return None
+        return readers[0]
+
+
+def _drop(steps: list, guards: dict, dropped: set[int]) -> dict:
+    if not dropped:
+        return guards
+    renumber: dict[int, int] = {}
+    for i in range(len(steps)):
+        if i not in dropped:
+            renumber[i] = len(renumber)
+    steps[:] = [step for i, step in enumerate(steps) if i not in dropped]
+    return {renumber[i]: g for i, g in guards.items()}
+
+
+# --- a weight gradient's product into its update
+
+def fold_products_into_updates(steps: list, guards: dict, keep: set, constants: dict, feed_slots: list,
+                               cpu) -> tuple[list[str], dict]:
+    """Gives an update whose gradient is a MatMul read by nothing else that MatMul's operands instead
+    (registry `product_input`) and drops the MatMul's step: the update runs the product as one GEMM
+    accumulating into the variable. The operands must keep their values until the update runs, so each is
+    a feed, a constant or the output of a `fresh` op (never a variable's buffer, which an earlier update
+    may change)."""
+    readers = _Readers(steps)
+
+    def holds_value(s: int) -> bool:
+        if s in constants or s in feed_slots:
+            return True
+        maker = steps[readers.made_by[s]][5] if s in readers.made_by else None
+        return maker is not None and maker.op_def.fresh and not maker.op_def.stateful
+
+    folded: list[str] = []
+    dropped: set[int] = set()
+    for i, step in enumerate(steps):
+        op, ctx, ins = step[5], step[1], step[2]
+        j = None if op is None else op.op_def.product_input
+        if j is None or ctx.b is not cpu or i in guards:
+            continue
+        p = readers.made_by.get(ins[j])
+        product = steps[p] if p is not None else None
+        if (product is None or product[5] is None or product[5].type != "MatMul" or product[1].b is not cpu
+                or p in guards or readers.sole_reader(ins[j], keep, guards) != i
+                or not all(holds_value(x) for x in product[2])):
+            continue
+        step[0] = _with_product(op.op_def.forward_product, product[5].attrs)
+        step[2] = ins[:j] + product[2] + ins[j + 1:]
+        dropped.add(p)
+        folded.append(op.name)
+    return folded, _drop(steps, guards, dropped)
+
+
+def _with_product(forward_product, matmul_attrs: dict):
+    ta, tb = matmul_attrs["transpose_a"], matmul_attrs["transpose_b"]
+
+    def run(k, *args):
+        return forward_product(k, *args, ta, tb)
+    return run
