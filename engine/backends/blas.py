@@ -9,7 +9,6 @@ every call falls back to `numpy.matmul`, with the same results up to rounding.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 from importlib import metadata
 
@@ -17,8 +16,10 @@ import numpy as np
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _INT_MAX = 2**31 - 1  # the LP64 interface takes 32-bit sizes
-_THREADING_GNU, _THREADING_INTEL = 3, 0  # MKL_THREADING_*: libgomp (idle workers soon stop spinning), or
-# Intel's OpenMP runtime, which the mkl wheel brings along, where the system has no libgomp
+_THREADING_SEQUENTIAL = 1  # oneMKL starts no thread pool: one beside NumPy's OpenBLAS pool (which the
+# convolutions use) fought it over the cores, the CNN step with default threads taking 82 ms against 53
+_MAX_WORK = 1 << 25  # multiply-adds above which NumPy's OpenBLAS keeps the product, threads and all (the CNN's
+# dense layer; with one thread each the two are within 4% there)
 _MIN_WORK = 1 << 20  # multiply-adds below which NumPy's GEMM wins: oneMKL through ctypes costs ~7 us more
 # per call (measured: 128x256 @ 256x10, 17.5 against 9.9 us; 64x256 @ 256x128, 34.8 against 35.8 us)
 
@@ -35,7 +36,7 @@ def _load_mkl():
         if f.name.startswith("libmkl_rt.so"):
             try:
                 lib = ctypes.CDLL(str(f.locate()))
-                lib.MKL_Set_Threading_Layer(_THREADING_GNU if ctypes.util.find_library("gomp") else _THREADING_INTEL)
+                lib.MKL_Set_Threading_Layer(_THREADING_SEQUENTIAL)
             except OSError:
                 continue
             return lib
@@ -77,7 +78,7 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None, alpha: f
         out = np.empty((m, n), dtype)
     gemm = _GEMM.get(dtype)
     ok = (gemm is not None and b.dtype == dtype and out.dtype == dtype and out.flags.c_contiguous
-          and m * n * k >= _MIN_WORK and m <= _INT_MAX and n <= _INT_MAX and k <= _INT_MAX)
+          and _MIN_WORK <= m * n * k <= _MAX_WORK and m <= _INT_MAX and n <= _INT_MAX and k <= _INT_MAX)
     pa = _operand(a) if ok else None
     pb = _operand(b) if pa is not None else None
     if pb is None:
