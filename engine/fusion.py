@@ -54,13 +54,7 @@ def fold_products_into_updates(steps: list, guards: dict, keep: set, constants: 
     a feed, a constant or the output of a `fresh` op (never a variable's buffer, which an earlier update
     may change)."""
     readers = _Readers(steps)
-
-    def holds_value(s: int) -> bool:
-        if s in constants or s in feed_slots:
-            return True
-        maker = steps[readers.made_by[s]][5] if s in readers.made_by else None
-        return maker is not None and maker.op_def.fresh and not maker.op_def.stateful
-
+    holds_value = _holds_value(steps, readers, constants, feed_slots)
     folded: list[str] = []
     dropped: set[int] = set()
     for i, step in enumerate(steps):
@@ -81,9 +75,66 @@ def fold_products_into_updates(steps: list, guards: dict, keep: set, constants: 
     return folded, _drop(steps, guards, dropped)
 
 
+def _holds_value(steps: list, readers: _Readers, constants: dict, feed_slots: list):
+    """A test for slots whose value no step changes during a run: feeds, constants, `fresh` ops' outputs,
+    and what a pure op (a Reshape, say) made of such values, which may be a view of them. Never a variable's
+    buffer or anything made from one without a copy."""
+    known: dict[int, bool] = {}
+
+    def holds_value(s: int) -> bool:
+        if s in constants or s in feed_slots:
+            return True
+        if s not in known:
+            known[s] = False  # a cycle cannot occur in a plan; this only bounds the recursion
+            step = steps[readers.made_by[s]] if s in readers.made_by else None
+            maker = step[5] if step is not None else None
+            known[s] = (maker is not None and not maker.op_def.stateful
+                        and (maker.op_def.fresh or all(holds_value(i) for i in step[2])))
+        return known[s]
+    return holds_value
+
+
 def _with_product(forward_product, matmul_attrs: dict):
     ta, tb = matmul_attrs["transpose_a"], matmul_attrs["transpose_b"]
 
     def run(k, *args):
         return forward_product(k, *args, ta, tb)
+    return run
+
+
+# --- the relu gradient under a max-pool gradient
+
+def fuse_relu_grad_into_max_pool_grad(steps: list, guards: dict, keep: set, constants: dict, feed_slots: list,
+                                      cpu) -> tuple[list[str], dict]:
+    """`ReluGrad(MaxPoolGrad(r, pool(r), g), r)`, the gradient back through `max_pool(relu(.))`, as one
+    MaxPoolGrad of `g * (pool(r) > 0)`: a window whose maximum is not positive gets zeros either way, and a
+    window whose maximum is positive sends its gradient to a positive cell. A pass over the pooled gradient
+    replaces one over the full-size one. The merged step runs where the ReluGrad ran, so its inputs must
+    keep their values until then (feeds, constants, `fresh` outputs)."""
+    readers = _Readers(steps)
+    holds_value = _holds_value(steps, readers, constants, feed_slots)
+    fused: list[str] = []
+    dropped: set[int] = set()
+    for r, step in enumerate(steps):
+        op = step[5]
+        if op is None or op.type != "ReluGrad" or step[1].b is not cpu or r in guards:
+            continue
+        grad_slot, features_slot = step[2]
+        p = readers.made_by.get(grad_slot)
+        pool_grad = steps[p] if p is not None else None
+        if (pool_grad is None or pool_grad[5] is None or pool_grad[5].type != "MaxPoolGrad"
+                or pool_grad[1].b is not cpu or p in guards or readers.sole_reader(grad_slot, keep, guards) != r
+                or pool_grad[2][0] != features_slot or not all(holds_value(s) for s in pool_grad[2])):
+            continue
+        step[0] = _positive_windows_only(pool_grad[5].op_def.forward)
+        step[1] = pool_grad[1]
+        step[2] = pool_grad[2]
+        dropped.add(p)
+        fused.append(op.name)
+    return fused, _drop(steps, guards, dropped)
+
+
+def _positive_windows_only(max_pool_grad):
+    def run(k, x, y, dy):
+        return max_pool_grad(k, x, y, k.xp.multiply(dy, y > 0))
     return run

@@ -74,7 +74,7 @@ class KernelContext:
 
 class _Plan:
     # overwriting: names of the ops whose kernels write over a dying input buffer (see _write_over_dying_inputs)
-    # folded: names of the updates whose steps took their gradient's MatMul in (see engine/fusion.py)
+    # folded: names of the ops whose steps took another step in (see engine/fusion.py)
     __slots__ = ("steps", "n_slots", "feed_slots", "fetch_slots", "fetch_backends", "template", "overwriting",
                  "folded")
 
@@ -331,6 +331,9 @@ class BaseSession:
         keep = set(s for s in plan.fetch_slots if s is not None)
         plan.folded, guards = fusion.fold_products_into_updates(steps, guards, keep, constants, plan.feed_slots,
                                                                 cpu)
+        fused, guards = fusion.fuse_relu_grad_into_max_pool_grad(steps, guards, keep, constants, plan.feed_slots,
+                                                                 cpu)
+        plan.folded += fused
         # Free every slot right after its last reader (fetched slots stay to the end).
         last_use: dict[int, int] = {}
         for i, step in enumerate(steps):

@@ -185,3 +185,85 @@ def test_a_folded_update_of_an_uninitialized_variable_names_it():
         with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized value weights"):
             s.run(train, {x: np.ones((4, 3), np.float32)})
         assert _plan(s).folded == ["GradientDescent/update_weights/ApplyGradientDescent"]
+
+
+# --- the relu gradient merged into the max-pool gradient under it
+
+def _pool_grad_reference(z, w, k, s):
+    """d/dz of sum(w * max_pool(relu(z))) for VALID windows, by loops: each window's gradient goes to its
+    first maximum (row-major within the window), times relu's derivative there."""
+    r = np.maximum(z, 0)
+    n, h, wd, c = z.shape
+    oh, ow = (h - k) // s + 1, (wd - k) // s + 1
+    dz = np.zeros_like(z)
+    for b in range(n):
+        for i in range(oh):
+            for j in range(ow):
+                for ch in range(c):
+                    win = r[b, i * s:i * s + k, j * s:j * s + k, ch]
+                    di, dj = np.unravel_index(np.argmax(win), win.shape)  # argmax: the first maximum
+                    if z[b, i * s + di, j * s + dj, ch] > 0:
+                        dz[b, i * s + di, j * s + dj, ch] += w[b, i, j, ch]
+    return dz
+
+
+@pytest.mark.parametrize("k,s", [(2, 2), (3, 2)])  # tiling windows, and overlapping ones
+def test_relu_then_max_pool_gradient_is_merged_and_matches_the_loop_reference(k, s):
+    z = RNG.standard_normal((2, 7, 9, 3)).astype(np.float32)
+    z[0, :2, :2, 0] = -1.0  # a window with no positive cell: its maximum is a relu zero, tied
+    z[1, 2:4, 2:4, 1] = 0.5  # a window of tied positive maxima
+    zt = tf.placeholder(tf.float32, z.shape)
+    pooled = tf.nn.max_pool(tf.nn.relu(zt), [1, k, k, 1], [1, s, s, 1], "VALID")
+    w = RNG.standard_normal(pooled.shape.as_list()).astype(np.float32)
+    dz, = tf.gradients(tf.reduce_sum(pooled * w), [zt])
+    with tf.Session() as sess:
+        got = sess.run(dz, {zt: z})
+        assert _plan(sess).folded == [dz.op.name]
+    np.testing.assert_allclose(got, _pool_grad_reference(z.astype(np.float64), w, k, s), rtol=1e-6, atol=1e-6)
+
+
+def test_merged_relu_pool_gradient_agrees_with_finite_differences_in_float64():
+    z = RNG.permutation(np.linspace(-1.0, 1.0, 2 * 6 * 6 * 2)).reshape(2, 6, 6, 2)  # distinct: no ties
+    w = RNG.standard_normal((2, 3, 3, 2))
+    zt = tf.placeholder(tf.float64, z.shape)
+    loss = tf.reduce_sum(tf.nn.max_pool(tf.nn.relu(zt), [1, 2, 2, 1], [1, 2, 2, 1], "SAME") * w)
+    dz, = tf.gradients(loss, [zt])
+    with tf.Session() as sess:
+        got = sess.run(dz, {zt: z})
+        assert _plan(sess).folded == [dz.op.name]
+        eps, numeric = 1e-6, np.zeros_like(z)
+        for idx in np.ndindex(z.shape):
+            zp, zm = z.copy(), z.copy()
+            zp[idx] += eps
+            zm[idx] -= eps
+            numeric[idx] = (sess.run(loss, {zt: zp}) - sess.run(loss, {zt: zm})) / (2 * eps)
+    np.testing.assert_allclose(got, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_a_fetched_max_pool_gradient_is_not_merged():
+    z = RNG.standard_normal((1, 4, 4, 2)).astype(np.float32)
+    zt = tf.placeholder(tf.float32, z.shape)
+    relu = tf.nn.relu(zt)
+    pooled = tf.nn.max_pool(relu, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    dr, dz = tf.gradients(tf.reduce_sum(pooled), [relu, zt])
+    with tf.Session() as sess:
+        got_dr, got_dz = sess.run([dr, dz], {zt: z})
+        assert _plan(sess).folded == []
+    want = _pool_grad_reference(z.astype(np.float64), np.ones((1, 2, 2, 2)), 2, 2)
+    np.testing.assert_allclose(got_dz, want)
+    np.testing.assert_array_equal(got_dr != 0, want != 0)
+
+
+def test_relu_grad_of_other_features_than_the_pooled_ones_is_not_merged():
+    from tlboard.engine.ops.core import make
+    x = np.array([[[[1.0], [3.0]], [[2.0], [0.5]]]], np.float32)  # one 2x2 window, maximum 3 at (0, 1)
+    other = np.array([[[[1.0], [-1.0]], [[1.0], [1.0]]]], np.float32)  # negative where the maximum is
+    xt, ot = tf.placeholder(tf.float32, x.shape), tf.placeholder(tf.float32, other.shape)
+    pooled = tf.nn.max_pool(xt, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    pool_grad = make("MaxPoolGrad", [xt, pooled, tf.constant([[[[5.0]]]])], name="MaxPoolGrad",
+                     ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="VALID", data_format="NHWC")
+    masked = make("ReluGrad", [pool_grad, ot], name="ReluGrad")
+    with tf.Session() as sess:
+        got = sess.run(masked, {xt: x, ot: other})
+        assert _plan(sess).folded == []
+    np.testing.assert_array_equal(got, np.zeros_like(x))  # the 5 routed to (0, 1) meets other's -1 there
