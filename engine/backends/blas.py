@@ -9,6 +9,7 @@ every call falls back to `numpy.matmul`, with the same results up to rounding.
 from __future__ import annotations
 
 import ctypes
+import glob
 import os
 from importlib import metadata
 
@@ -18,8 +19,9 @@ _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _INT_MAX = 2**31 - 1  # the LP64 interface takes 32-bit sizes
 _THREADING_SEQUENTIAL = 1  # oneMKL starts no thread pool: one beside NumPy's OpenBLAS pool (which the
 # convolutions use) fought it over the cores, the CNN step with default threads taking 82 ms against 53
-_MAX_WORK = 1 << 25  # multiply-adds above which NumPy's OpenBLAS keeps the product, threads and all (the CNN's
-# dense layer; with one thread each the two are within 4% there)
+_MAX_WORK = 1 << 25  # multiply-adds above which a multi-threaded OpenBLAS keeps the product (the CNN's dense
+# layer): single-threaded oneMKL would idle the other cores. On one thread oneMKL takes it (CNN step 56.3 ms
+# against 58.5 with OpenBLAS, interleaved)
 _MIN_WORK = 1 << 20  # multiply-adds below which NumPy's GEMM wins: oneMKL through ctypes costs ~7 us more
 # per call (measured: 128x256 @ 256x10, 17.5 against 9.9 us; 64x256 @ 256x128, 34.8 against 35.8 us)
 
@@ -51,12 +53,35 @@ def _gemm_function(lib, symbol: str, scalar):
     return fn
 
 
+def _numpy_blas_threads():
+    """A function returning how many threads NumPy's bundled OpenBLAS now uses (threadpoolctl may change
+    it at any time), or None where that library can't be found."""
+    libs = glob.glob(os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs", "lib*openblas*.so*"))
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for symbol in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
+                       "openblas_get_num_threads"):
+            fn = getattr(lib, symbol, None)
+            if fn is not None:
+                fn.restype = ctypes.c_int
+                return fn
+    return None
+
+
 _MKL = _load_mkl()
+_NUMPY_BLAS_THREADS = _numpy_blas_threads() if _MKL is not None else None
 _GEMM = {} if _MKL is None else {
     np.dtype(np.float32): _gemm_function(_MKL, "cblas_sgemm", ctypes.c_float),
     np.dtype(np.float64): _gemm_function(_MKL, "cblas_dgemm", ctypes.c_double),
 }
 name = "mkl" if _MKL is not None else "numpy"
+
+
+def _numpy_blas_single_threaded() -> bool:
+    return _NUMPY_BLAS_THREADS is not None and _NUMPY_BLAS_THREADS() == 1
 
 
 def _operand(a: np.ndarray):
@@ -77,8 +102,10 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None, alpha: f
     if out is None:
         out = np.empty((m, n), dtype)
     gemm = _GEMM.get(dtype)
+    work = m * n * k
     ok = (gemm is not None and b.dtype == dtype and out.dtype == dtype and out.flags.c_contiguous
-          and _MIN_WORK <= m * n * k <= _MAX_WORK and m <= _INT_MAX and n <= _INT_MAX and k <= _INT_MAX)
+          and work >= _MIN_WORK and (work <= _MAX_WORK or _numpy_blas_single_threaded())
+          and m <= _INT_MAX and n <= _INT_MAX and k <= _INT_MAX)
     pa = _operand(a) if ok else None
     pb = _operand(b) if pa is not None else None
     if pb is None:

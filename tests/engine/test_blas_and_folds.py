@@ -85,6 +85,22 @@ def test_layouts_blas_cannot_read_and_other_dtypes_fall_back_to_numpy():
                                   np.zeros((2, 3)))
 
 
+@pytest.mark.skipif(not _mkl_installed(), reason="the split needs oneMKL, installed wherever `mkl` installs")
+def test_big_products_go_to_onemkl_only_when_numpy_blas_runs_one_thread(monkeypatch):
+    from threadpoolctl import threadpool_limits
+    calls = []
+    numpy_gemm = blas._numpy_gemm
+    monkeypatch.setattr(blas, "_numpy_gemm", lambda *args: calls.append(1) or numpy_gemm(*args))
+    a, b = _operand((256, 512), False, np.float32), _operand((512, 512), False, np.float32)  # 2^26 > _MAX_WORK
+    want = a.astype(np.float64) @ b
+    for threads, numpy_used in ((1, False), (2, True)):
+        calls.clear()
+        with threadpool_limits(limits=threads, user_api="blas"):
+            got = blas.matmul(a, b)
+        assert bool(calls) is numpy_used
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-3)
+
+
 def test_numpy_can_be_chosen_by_environment():
     code = ("from tlboard.engine.backends import blas; import numpy as np; a = np.ones((200, 100), np.float32);"
             "print(blas.name, float(blas.matmul(a, a.T)[0, 0]))")
@@ -189,9 +205,9 @@ def test_a_folded_update_of_an_uninitialized_variable_names_it():
 
 # --- the relu gradient merged into the max-pool gradient under it
 
-def _pool_grad_reference(z, w, k, s):
+def _pool_grad_reference(z, w, k, s, through_relu=True):
     """d/dz of sum(w * max_pool(relu(z))) for VALID windows, by loops: each window's gradient goes to its
-    first maximum (row-major within the window), times relu's derivative there."""
+    first maximum (row-major within the window), times relu's derivative there (d/d relu(z) without it)."""
     r = np.maximum(z, 0)
     n, h, wd, c = z.shape
     oh, ow = (h - k) // s + 1, (wd - k) // s + 1
@@ -202,7 +218,7 @@ def _pool_grad_reference(z, w, k, s):
                 for ch in range(c):
                     win = r[b, i * s:i * s + k, j * s:j * s + k, ch]
                     di, dj = np.unravel_index(np.argmax(win), win.shape)  # argmax: the first maximum
-                    if z[b, i * s + di, j * s + dj, ch] > 0:
+                    if z[b, i * s + di, j * s + dj, ch] > 0 or not through_relu:
                         dz[b, i * s + di, j * s + dj, ch] += w[b, i, j, ch]
     return dz
 
@@ -251,7 +267,8 @@ def test_a_fetched_max_pool_gradient_is_not_merged():
         assert _plan(sess).folded == []
     want = _pool_grad_reference(z.astype(np.float64), np.ones((1, 2, 2, 2)), 2, 2)
     np.testing.assert_allclose(got_dz, want)
-    np.testing.assert_array_equal(got_dr != 0, want != 0)
+    np.testing.assert_allclose(got_dr, _pool_grad_reference(z.astype(np.float64), np.ones((1, 2, 2, 2)), 2, 2,
+                                                            through_relu=False))
 
 
 def test_relu_grad_of_other_features_than_the_pooled_ones_is_not_merged():
