@@ -39,7 +39,7 @@ def _load_mkl():
             try:
                 lib = ctypes.CDLL(str(f.locate()))
                 lib.MKL_Set_Threading_Layer(_THREADING_SEQUENTIAL)
-            except OSError:
+            except (OSError, AttributeError):  # not loadable here, or an MKL without this entry point
                 continue
             return lib
     return None

@@ -365,7 +365,7 @@ def conv2d(x, w, strides, padding, dilations=(1, 1, 1, 1), cache=None, x_derived
             a = cols[:e - b]
             np.copyto(a, win[b:e])  # the one copy: this chunk's column block, into the reused buffer
             a = a.reshape(-1, k)
-        np.matmul(a, w2, out=out3[b:e].reshape(-1, oc))
+        blas.matmul(a, w2, out=out3[b:e].reshape(-1, oc))
     return out
 
 
@@ -393,7 +393,7 @@ def conv2d_backprop_input(input_shape, w, dy, strides, padding, dilations=(1, 1,
         for b in range(0, n, step):
             e = min(b + step, n)
             block = dcols[:(e - b) * g.oh * g.ow]
-            np.matmul(dy3[b:e].reshape(-1, oc), w2t, out=block)
+            blas.matmul(dy3[b:e].reshape(-1, oc), w2t, out=block)
             _add_windows(dxp[b:e], block.reshape(-1, g.oh, g.ow, kh, kw, c), g)
     return _crop(dxp, g, h, wd)
 
@@ -431,7 +431,6 @@ def conv2d_backprop_filter(x, filter_shape, dy, strides, padding, dilations=(1, 
         win = _windows(xp, kh, kw, g)
         step = min(n, _images_per_chunk(g.oh * g.ow * k * x.itemsize))
         cols = _scratch(cache, "cols", (step, g.oh, g.ow, kh, kw, c), dtype)
-        part = _scratch(cache, "part", (k, oc), dtype)
         dy3 = dy.reshape(n, g.oh * g.ow, oc)
         for b in range(0, n, step):
             e = min(b + step, n)
@@ -441,9 +440,7 @@ def conv2d_backprop_filter(x, filter_shape, dy, strides, padding, dilations=(1, 
                 a = cols[:e - b]
                 np.copyto(a, win[b:e])
                 a = a.reshape(-1, k).T
-            np.matmul(a, dy3[b:e].reshape(-1, oc), out=dw if b == 0 else part)
-            if b:
-                dw += part
+            blas.matmul(a, dy3[b:e].reshape(-1, oc), out=dw, beta=1.0 if b else 0.0)  # chunks accumulate
     return dw.reshape(kh, kw, c, oc).astype(dy.dtype, copy=False)
 
 
