@@ -1335,7 +1335,7 @@ def _reduce_sum(xp, x, ax, keep):
             partial = x.reshape(rows // k, k * cols).sum(axis=0, dtype=x.dtype)
             total = partial.reshape((k,) + x.shape[lead:]).sum(axis=0, dtype=x.dtype)
             return total.reshape((1,) * lead + total.shape) if keep else total
-    return xp.sum(x, axis=ax, keepdims=keep, dtype=x.dtype)
+    return x.sum(axis=ax, keepdims=keep, dtype=x.dtype)  # the method: np.sum's Python wrapper costs ~1.3 us
 
 
 _reduction("Sum", _reduce_sum, _sum_grad)
