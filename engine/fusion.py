@@ -7,8 +7,9 @@ A step is the list `[kernel, ctx, input slots, output slot(s), n_outputs, op]` b
 (the session keeps them for tests and for `_write_over_dying_inputs`, which must leave these steps alone:
 their inputs are no longer their op's) and `guards` renumbered for the remaining steps.
 
-(Tried and left out, for no gain measurable here: fusing MatMul + bias + Relu into one step, with or
-without the bias seeding the GEMM, and running small updates before big ones.)
+(Tried and left out, for no gain measurable here: MatMul + bias + Relu as one step, with or without the
+bias seeding the GEMM; Conv2D + bias + Relu with the bias and relu applied per im2col chunk; running small
+updates before big ones; Adam computing its gradient's GEMM a band of rows at a time.)
 """
 from __future__ import annotations
 
