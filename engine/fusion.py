@@ -51,9 +51,8 @@ def fold_products_into_updates(steps: list, guards: dict, keep: set, constants: 
                                cpu) -> tuple[list[str], dict]:
     """Gives an update whose gradient is a MatMul read by nothing else that MatMul's operands instead
     (registry `product_input`) and drops the MatMul's step: the update runs the product as one GEMM
-    accumulating into the variable. The operands must keep their values until the update runs, so each is
-    a feed, a constant or the output of a `fresh` op (never a variable's buffer, which an earlier update
-    may change)."""
+    accumulating into the variable. The operands must keep their values until the update runs
+    (`_holds_value`): never a variable's buffer, which an earlier update may change."""
     readers = _Readers(steps)
     holds_value = _holds_value(steps, readers, constants, feed_slots)
     folded: list[str] = []
