@@ -3,9 +3,12 @@ grappler remaps ops into fused ones). They change how a plan computes, never wha
 where no other step, fetch or tf.cond guard sees the values merged away.
 
 A step is the list `[kernel, ctx, input slots, output slot(s), n_outputs, op]` built by Session._compile;
-`guards` maps a step's index to its tf.cond predicates. A rewrite returns the names of the ops it rewrote
-(the session keeps them for tests and for `_write_over_dying_inputs`, which must leave these steps alone:
-their inputs are no longer their op's) and `guards` renumbered for the remaining steps.
+`guards` maps a step's index to its tf.cond predicates; `volatile` holds the slots whose value an op may
+change during a run (Session's `_volatile_slots`: variables' buffers and views of them). A merged step
+runs where the last of its steps ran, so none of its inputs may be volatile. A rewrite returns the names
+of the ops it rewrote (the session keeps them for tests and for `_write_over_dying_inputs`, which must
+leave these steps alone: their inputs are no longer their op's) and `guards` renumbered for the remaining
+steps.
 
 (Tried and left out, for no gain measurable here: MatMul + bias + Relu as one step, with or without the
 bias seeding the GEMM; Conv2D + bias + Relu with the bias and relu applied per im2col chunk; running small
@@ -47,14 +50,13 @@ def _drop(steps: list, guards: dict, dropped: set[int]) -> dict:
 
 # --- a weight gradient's product into its update
 
-def fold_products_into_updates(steps: list, guards: dict, keep: set, constants: dict, feed_slots: list,
+def fold_products_into_updates(steps: list, guards: dict, keep: set, volatile: set[int],
                                cpu) -> tuple[list[str], dict]:
     """Gives an update whose gradient is a MatMul read by nothing else that MatMul's operands instead
     (registry `product_input`) and drops the MatMul's step: the update runs the product as one GEMM
-    accumulating into the variable. The operands must keep their values until the update runs
-    (`_holds_value`): never a variable's buffer, which an earlier update may change."""
+    accumulating into the variable. No operand may be volatile: an earlier update may change a variable's
+    buffer before this one runs."""
     readers = _Readers(steps)
-    holds_value = _holds_value(steps, readers, constants, feed_slots)
     folded: list[str] = []
     dropped: set[int] = set()
     for i, step in enumerate(steps):
@@ -66,32 +68,13 @@ def fold_products_into_updates(steps: list, guards: dict, keep: set, constants: 
         product = steps[p] if p is not None else None
         if (product is None or product[5] is None or product[5].type != "MatMul" or product[1].b is not cpu
                 or p in guards or readers.sole_reader(ins[j], keep, guards) != i
-                or not all(holds_value(x) for x in product[2])):
+                or any(x in volatile for x in product[2])):
             continue
         step[0] = _with_product(op.op_def.forward_product, product[5].attrs)
         step[2] = ins[:j] + product[2] + ins[j + 1:]
         dropped.add(p)
         folded.append(op.name)
     return folded, _drop(steps, guards, dropped)
-
-
-def _holds_value(steps: list, readers: _Readers, constants: dict, feed_slots: list):
-    """A test for slots whose value no step changes during a run: feeds, constants, `fresh` ops' outputs,
-    and what a pure op (a Reshape, say) made of such values, which may be a view of them. Never a variable's
-    buffer or anything made from one without a copy."""
-    known: dict[int, bool] = {}
-
-    def holds_value(s: int) -> bool:
-        if s in constants or s in feed_slots:
-            return True
-        if s not in known:
-            known[s] = False  # a cycle cannot occur in a plan; this only bounds the recursion
-            step = steps[readers.made_by[s]] if s in readers.made_by else None
-            maker = step[5] if step is not None else None
-            known[s] = (maker is not None and not maker.op_def.stateful
-                        and (maker.op_def.fresh or all(holds_value(i) for i in step[2])))
-        return known[s]
-    return holds_value
 
 
 def _with_product(forward_product, matmul_attrs: dict):
@@ -104,15 +87,13 @@ def _with_product(forward_product, matmul_attrs: dict):
 
 # --- the relu gradient under a max-pool gradient
 
-def fuse_relu_grad_into_max_pool_grad(steps: list, guards: dict, keep: set, constants: dict, feed_slots: list,
+def fuse_relu_grad_into_max_pool_grad(steps: list, guards: dict, keep: set, volatile: set[int],
                                       cpu) -> tuple[list[str], dict]:
     """`ReluGrad(MaxPoolGrad(r, pool(r), g), r)`, the gradient back through `max_pool(relu(.))`, as one
     MaxPoolGrad of `g * (pool(r) > 0)`: a window whose maximum is not positive gets zeros either way, and a
     window whose maximum is positive sends its gradient to a positive cell. A pass over the pooled gradient
-    replaces one over the full-size one. The merged step runs where the ReluGrad ran, so its inputs must
-    keep their values until then (feeds, constants, `fresh` outputs)."""
+    replaces one over the full-size one."""
     readers = _Readers(steps)
-    holds_value = _holds_value(steps, readers, constants, feed_slots)
     fused: list[str] = []
     dropped: set[int] = set()
     for r, step in enumerate(steps):
@@ -124,7 +105,7 @@ def fuse_relu_grad_into_max_pool_grad(steps: list, guards: dict, keep: set, cons
         pool_grad = steps[p] if p is not None else None
         if (pool_grad is None or pool_grad[5] is None or pool_grad[5].type != "MaxPoolGrad"
                 or pool_grad[1].b is not cpu or p in guards or readers.sole_reader(grad_slot, keep, guards) != r
-                or pool_grad[2][0] != features_slot or not all(holds_value(s) for s in pool_grad[2])):
+                or pool_grad[2][0] != features_slot or any(s in volatile for s in pool_grad[2])):
             continue
         step[0] = _positive_windows_only(pool_grad[5].op_def.forward)
         step[1] = pool_grad[1]

@@ -329,10 +329,9 @@ class BaseSession:
                 plan.fetch_slots.append(None)
                 plan.fetch_backends.append(None)
         keep = set(s for s in plan.fetch_slots if s is not None)
-        plan.folded, guards = fusion.fold_products_into_updates(steps, guards, keep, constants, plan.feed_slots,
-                                                                cpu)
-        fused, guards = fusion.fuse_relu_grad_into_max_pool_grad(steps, guards, keep, constants, plan.feed_slots,
-                                                                 cpu)
+        volatile = _volatile_slots(steps)
+        plan.folded, guards = fusion.fold_products_into_updates(steps, guards, keep, volatile, cpu)
+        fused, guards = fusion.fuse_relu_grad_into_max_pool_grad(steps, guards, keep, volatile, cpu)
         plan.folded += fused
         # Free every slot right after its last reader (fetched slots stay to the end).
         last_use: dict[int, int] = {}
@@ -487,16 +486,21 @@ def _shape_key(value) -> tuple:
         return np.shape(value), type(value)
 
 
-def _mark_stable_inputs(steps: list) -> None:
-    """Tells each kernel which inputs hold a value no op changes during a run (KernelContext.derived): all but
-    buffers a stateful op returned (a variable's, an assignment's) and what a non-`fresh` op made of them,
-    which may be a view."""
+def _volatile_slots(steps: list) -> set[int]:
+    """The slots whose value an op may change during a run: buffers a stateful op returned (a variable's, an
+    assignment's) and what a non-`fresh` op made of them, which may be a view. Feeds, constants, copies
+    across the device boundary and `fresh` outputs hold their values."""
     volatile: set[int] = set()
-    for _, ctx, ins, outs, n, op in steps:
-        if op is None:  # a copy across the device boundary: new memory
-            continue
-        if op.op_def.stateful or (not op.op_def.fresh and any(s in volatile for s in ins)):
+    for _, _, ins, outs, n, op in steps:
+        if op is not None and (op.op_def.stateful or (not op.op_def.fresh and any(s in volatile for s in ins))):
             volatile.update((outs,) if n == 1 else outs)
+    return volatile
+
+
+def _mark_stable_inputs(steps: list) -> None:
+    """Tells each kernel which inputs hold a value no op changes during a run (KernelContext.derived)."""
+    volatile = _volatile_slots(steps)
+    for _, ctx, ins, _, _, _ in steps:
         ctx.stable_inputs = tuple(s not in volatile for s in ins)
 
 
